@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Runs the compiled tests with node's built-in runner. Node 20 has no glob support in --test,
+// so the file list is gathered here. `--unit` runs only tests that need no OS tooling.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const unitOnly = process.argv.includes('--unit');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const root = join(import.meta.dirname, '..', 'dist', 'test');
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.test.js') ? [p] : [];
+  });
+}
+
+let files = walk(root).sort();
+if (unitOnly) files = files.filter((f) => !f.includes('.slow.'));
+if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
+const args = ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files];
+const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+process.exit(r.status ?? 1);

@@ -1,0 +1,102 @@
+/** Command-line parsing: subcommand, options, ARCH/VARIANT from env or flags. */
+import { parseArgs } from 'node:util';
+import { err, ok, type Result } from '../util/result.js';
+import { parseList } from '../plan/select.js';
+import type { Selection } from '../plan/types.js';
+
+export const COMMANDS = ['build', 'plan', 'digest', 'smoke', 'cache', 'help'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface CommonOptions {
+  project: string | undefined;
+  out: string;
+  cacheDir: string;
+  jobs: number;
+  keepGoing: boolean;
+  json: boolean;
+  verbose: boolean;
+  selection: Selection;
+}
+
+export interface ParsedArgs {
+  command: Command;
+  positionals: string[];
+  common: CommonOptions;
+  values: Record<string, string | boolean | string[] | undefined>;
+}
+
+const OPTIONS = {
+  arch: { type: 'string' },
+  variant: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  'cache-dir': { type: 'string' },
+  project: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
+  'keep-going': { type: 'boolean', short: 'k' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  identity: { type: 'string' },
+  accel: { type: 'string' },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME ?? `${env.HOME ?? '/root'}/.cache`;
+  return `${base}/powernode-image-builder`;
+}
+
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Result<ParsedArgs, string> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (cause) {
+    return err((cause as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const first = positionals[0];
+  const command: Command = values.help ? 'help' : first && (COMMANDS as readonly string[]).includes(first) ? (first as Command) : 'build';
+  const rest = command === 'build' && first !== 'build' ? positionals : positionals.slice(1);
+  if (command === 'build' && rest.length > 0) return err(`unknown command "${rest[0] ?? ''}": expected one of ${COMMANDS.join(', ')}`);
+  const jobs = values.jobs === undefined ? 2 : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) return err(`--jobs: expected a positive integer, got "${values.jobs ?? ''}"`);
+  return ok({
+    command,
+    positionals: rest,
+    values,
+    common: {
+      project: values.project ?? env.POWERNODE_PROJECT,
+      out: values.out ?? 'images',
+      cacheDir: values['cache-dir'] ?? env.POWERNODE_CACHE_DIR ?? defaultCacheDir(env),
+      jobs,
+      keepGoing: values['keep-going'] ?? false,
+      json: values.json ?? false,
+      verbose: values.verbose ?? false,
+      selection: { arches: parseList(values.arch ?? env.ARCH), variants: parseList(values.variant ?? env.VARIANT) },
+    },
+  });
+}
+
+export const USAGE = `usage: build [command] [options]
+
+commands:
+  build                 build the selected cells (default)
+  plan [--json]         print the step graph of the selection
+  digest [--json] FILE  print SHA-256 and fs-verity digests
+  smoke                 boot built cells in QEMU and wait for the marker
+  cache ls|prune        list or prune the step cache
+
+selection (env or flags; comma lists; default: everything):
+  ARCH=amd64,arm64      --arch
+  VARIANT=raw,iso       --variant
+
+options:
+  --out DIR             output root (default images/)
+  --cache-dir DIR       step cache (default ~/.cache/powernode-image-builder)
+  --project DIR         where variants/ and manifests/ live (default: . or the install dir)
+  -j, --jobs N          steps run at once (default 2)
+  -k, --keep-going      on failure, still build what does not depend on it
+  -v, --verbose         stream command output
+  smoke: --identity ID  --accel tcg|kvm  --timeout SECONDS
+
+exit codes: 0 ok, 1 a build step failed, 2 usage or config error, 3 preflight failed`;

@@ -1,0 +1,72 @@
+/** `build`: config -> plan -> preflight -> run -> cell outputs. */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import pLimit from 'p-limit';
+import type { ParsedArgs } from '../args.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { loadProject } from '../project.js';
+import { buildPlan } from '../../plan/graph.js';
+import { HostExecutor } from '../../exec/host.js';
+import { formatMissing, preflight } from '../../exec/preflight.js';
+import { StepCache } from '../../run/cache.js';
+import { runPlan } from '../../run/scheduler.js';
+import { cleanOutputStaging, writeCellOutput } from '../../run/materialize.js';
+import { ListrRenderer, PlainRenderer, type Renderer } from '../../run/render.js';
+import { buildManifest, closure } from '../../manifest/build-manifest.js';
+import { stepRegistry, toolsFor, unsupportedCells } from '../../steps/registry.js';
+import type { Plan } from '../../plan/types.js';
+import type { Executor } from '../../exec/types.js';
+import { BUILDER_VERSION } from '../version.js';
+
+function chooseRenderer(plan: Plan, verbose: boolean): Renderer {
+  const tty = process.stderr.isTTY && !process.env.CI && !verbose;
+  return tty ? new ListrRenderer(plan) : new PlainRenderer(undefined, verbose);
+}
+
+export async function buildCommand(args: ParsedArgs, controller: AbortController, executor: Executor = new HostExecutor()): Promise<ExitCode> {
+  const started = Date.now();
+  const { common } = args;
+  const config = await loadProject(common.project);
+  if (!config.ok) { process.stderr.write(config.error + '\n'); return EXIT.usage; }
+  const plan = buildPlan(config.value, common.selection);
+  if (!plan.ok) { process.stderr.write(plan.error + '\n'); return EXIT.usage; }
+  const unsupported = unsupportedCells(plan.value);
+  if (unsupported.length > 0) { process.stderr.write(unsupported.join('\n') + '\n'); return EXIT.usage; }
+  const tools = await preflight(executor, toolsFor(plan.value, config.value), controller.signal);
+  if (!tools.ok) { process.stderr.write(formatMissing(tools.error) + '\n'); return EXIT.preflight; }
+
+  const outRoot = resolve(common.out);
+  const cache = new StepCache(resolve(common.cacheDir));
+  await cache.cleanStale();
+  await cleanOutputStaging(outRoot);
+  await mkdir(join(cache.root, 'work'), { recursive: true });
+  const workRoot = await mkdtemp(join(cache.root, 'work', 'run-'));
+  const renderer = chooseRenderer(plan.value, common.verbose);
+  const run = { host: hostname(), started_at: new Date(started).toISOString(), executor: executor.name, builder_version: BUILDER_VERSION, node: process.version };
+  try {
+    const report = await runPlan(plan.value, {
+      config: config.value, executor, cache, steps: stepRegistry, limit: pLimit(common.jobs), controller,
+      keepGoing: common.keepGoing, onEvent: (e) => { renderer.onEvent(e); }, workRoot,
+      onReady: async (step, entry, known) => {
+        if (!plan.value.cells.some((c) => c.variant === step.variant && c.arch === step.arch)) return;
+        const entries = new Map(known);
+        entries.set(step.id, entry);
+        const needed = new Set(closure(plan.value, step.id).flatMap((s) => [...toolsFor({ ...plan.value, steps: [s] }, config.value).keys()]).map((t) => t.program));
+        const manifest = buildManifest({
+          config: config.value, plan: plan.value, step, entries,
+          tools: Object.fromEntries(Object.entries(tools.value.versions).filter(([p]) => needed.has(p))),
+          run: { ...run, duration_ms: Date.now() - started },
+        });
+        const dir = await writeCellOutput(outRoot, entry, manifest);
+        renderer.onEvent({ type: 'cell-written', id: step.id, dir });
+      },
+    });
+    await renderer.finish();
+    const failed = [...report.outcomes.values()].filter((o) => o.status !== 'done' && o.status !== 'cached');
+    if (controller.signal.aborted && failed.every((o) => o.status === 'cancelled')) return EXIT.stepFailed;
+    return failed.length > 0 ? EXIT.stepFailed : EXIT.ok;
+  } finally {
+    await rm(workRoot, { recursive: true, force: true });
+  }
+}

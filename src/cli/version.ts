@@ -1,0 +1,1 @@
+export const BUILDER_VERSION = '0.1.0';

@@ -1,0 +1,89 @@
+/**
+ * initramfs: `dracut --reproducible` inside the root filesystem (bubblewrap, no host mounts) with
+ * our config from dracut/ and our module from modules.d/; or a plain reproducible cpio of the
+ * root (`initramfs.builder: cpio`) for roots that are themselves an initramfs.
+ */
+import { chmod, copyFile, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { StepContext, StepImpl } from './types.js';
+import type { StepFailure } from '../run/types.js';
+import { TOOLS } from '../exec/tools.js';
+import { initramfsInputs } from '../plan/graph.js';
+import { inRoot, rootEnv } from './sandbox.js';
+import { ensureBinfmt } from './binfmt.js';
+import { findKernelRelease, rootfsTar } from './kernel.js';
+import { err, ok, type Result } from '../util/result.js';
+
+export const INITRD_FILE = 'initrd.img';
+const COMPRESS_FLAG = { zstd: '--zstd', gzip: '--gzip', none: '--no-compress' } as const;
+
+export async function extractRoot(ctx: StepContext, tar: string, root: string): Promise<Result<void, StepFailure>> {
+  await mkdir(root, { recursive: true });
+  const r = await ctx.exec({ argv: ['tar', '-xf', tar, '-C', root, '--numeric-owner', '--same-owner', '--same-permissions', '--xattrs', '--xattrs-include=*'], purpose: 'extract the root filesystem' });
+  return r.ok ? ok(undefined) : err({ code: 'exec', failure: r.error });
+}
+
+/** Installs dracut/*.conf (common, then per-arch) and modules.d/* into the root. */
+async function installDracutInputs(ctx: StepContext, root: string): Promise<void> {
+  const files = initramfsInputs(ctx.config.inputs, ctx.step.arch);
+  await mkdir(join(root, 'etc/dracut.conf.d'), { recursive: true });
+  for (const f of files) {
+    const src = join(ctx.config.root, f.path);
+    const dest = f.path.startsWith('modules.d/')
+      ? join(root, 'usr/lib/dracut', f.path)
+      : join(root, 'etc/dracut.conf.d', f.path.endsWith('powernode.conf') ? '10-powernode.conf' : '20-powernode-arch.conf');
+    await mkdir(join(dest, '..'), { recursive: true });
+    await copyFile(src, dest);
+    await chmod(dest, f.executable ? 0o755 : 0o644);
+  }
+}
+
+async function runDracut(ctx: StepContext, root: string, kver: string): Promise<Result<Record<string, unknown>, StepFailure>> {
+  const binfmt = await ensureBinfmt(ctx, ctx.step.arch);
+  if (!binfmt.ok) return binfmt;
+  await installDracutInputs(ctx, root);
+  const { compress } = ctx.config.pins.initramfs;
+  const argv = inRoot({ root, binds: [[ctx.outDir, '/out']] }, [
+    'dracut', '--reproducible', '--no-hostonly', '--no-hostonly-cmdline', '--force', '--quiet',
+    COMPRESS_FLAG[compress], '--kver', kver, `/out/${INITRD_FILE}`,
+  ]);
+  const r = await ctx.exec({ argv, env: rootEnv(ctx.config.pins.source_date_epoch), purpose: `dracut for ${kver}`, hint: 'run with -v to see dracut\'s output; check dracut/ and modules.d/' });
+  return r.ok ? ok({ kver, builder: 'dracut', compress }) : err({ code: 'exec', failure: r.error });
+}
+
+async function walkSorted(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries.map((e) => `./${relative(root, join(e.parentPath, e.name))}`).sort();
+}
+
+async function runCpio(ctx: StepContext, root: string, kver: string): Promise<Result<Record<string, unknown>, StepFailure>> {
+  const list = join(ctx.workDir, 'files.txt');
+  await writeFile(list, ['.', ...(await walkSorted(root))].join('\n') + '\n');
+  const cpio = join(ctx.workDir, 'initrd.cpio');
+  const { compress } = ctx.config.pins.initramfs;
+  const packed = await ctx.exec({ argv: ['cpio', '-o', '-H', 'newc', '--reproducible', '-R', '0:0', '--quiet', '-F', cpio], cwd: root, stdinFile: list, purpose: 'pack the initramfs' });
+  if (!packed.ok) return err({ code: 'exec', failure: packed.error });
+  const out = join(ctx.outDir, INITRD_FILE);
+  // gzip writes FILE.gz beside its input; zstd and a plain copy write `out` directly.
+  const argv = compress === 'zstd' ? ['zstd', '-q', '-19', '-T1', '-o', out, cpio]
+    : compress === 'gzip' ? ['gzip', '-n', '-9', '-f', cpio] : ['cp', cpio, out];
+  const c = await ctx.exec({ argv, purpose: 'compress the initramfs' });
+  if (!c.ok) return err({ code: 'exec', failure: c.error });
+  if (compress === 'gzip') await rename(`${cpio}.gz`, out);
+  return ok({ kver, builder: 'cpio', compress });
+}
+
+export const initramfsStep: StepImpl = {
+  tools: (_step, config) => (config.pins.initramfs.builder === 'dracut'
+    ? [TOOLS.tar, TOOLS.bwrap]
+    : [TOOLS.tar, TOOLS.cpio, ...(config.pins.initramfs.compress === 'zstd' ? [TOOLS.zstd] : [])]),
+  async run(ctx) {
+    const tar = rootfsTar(ctx);
+    const release = await findKernelRelease(ctx, tar);
+    if (!release.ok) return release;
+    const root = join(ctx.workDir, 'root');
+    const x = await extractRoot(ctx, tar, root);
+    if (!x.ok) return x;
+    return ctx.config.pins.initramfs.builder === 'dracut' ? runDracut(ctx, root, release.value.kver) : runCpio(ctx, root, release.value.kver);
+  },
+};

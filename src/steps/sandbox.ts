@@ -1,0 +1,29 @@
+/**
+ * argv builders for running a program inside a root filesystem tree with bubblewrap: no mounts
+ * on the host, nothing left behind. Pure functions; the executor runs what they return.
+ */
+export interface InRootOptions {
+  /** The root filesystem directory. */
+  root: string;
+  /** Host directories bound read-write inside, as [hostPath, pathInside]. */
+  binds?: readonly (readonly [string, string])[];
+}
+
+export function inRoot(opts: InRootOptions, argv: readonly string[]): string[] {
+  const binds = (opts.binds ?? []).flatMap(([host, inside]) => ['--bind', host, inside]);
+  return [
+    'bwrap', '--bind', opts.root, '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run',
+    '--unshare-ipc', '--unshare-uts', '--hostname', 'powernode-build', '--die-with-parent',
+    ...binds, '--chdir', '/', '--',
+    ...argv,
+  ];
+}
+
+/** Environment for commands inside a root: fixed locale, timezone and PATH. */
+export function rootEnv(sourceDateEpoch: number): Record<string, string> {
+  return {
+    PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+    LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8', TZ: 'UTC',
+    SOURCE_DATE_EPOCH: String(sourceDateEpoch),
+  };
+}
