@@ -16,14 +16,14 @@ export const BOOT_PATHS = ['direct-kernel', 'bios-uefi', 'uefi', 'hybrid-iso', '
 const kernelInitrdPackager = z.strictObject({
   type: z.literal('kernel-initrd'),
   /** Kernel command line written beside the kernel, per arch (console differs). */
-  cmdline: z.record(archSchema, z.string().min(1)),
+  cmdline: z.partialRecord(archSchema, z.string().min(1)),
 });
 const rawPackager = z.strictObject({
   type: z.literal('raw'),
   size_mib: z.number().int().min(64),
   esp_mib: z.number().int().min(16).default(64),
   root_fs: z.enum(['ext4', 'erofs']).default('ext4'),
-  cmdline: z.record(archSchema, z.string().min(1)),
+  cmdline: z.partialRecord(archSchema, z.string().min(1)),
 });
 const qcow2Packager = z.strictObject({
   type: z.literal('qcow2'),
@@ -35,14 +35,14 @@ const isoPackager = z.strictObject({
   type: z.literal('iso'),
   volume_label: z.string().regex(/^[A-Z0-9_]{1,32}$/, 'ISO 9660 label: A-Z, 0-9, _; at most 32 characters'),
   rootfs_image: z.enum(['squashfs', 'erofs']).default('squashfs'),
-  cmdline: z.record(archSchema, z.string().min(1)),
+  cmdline: z.partialRecord(archSchema, z.string().min(1)),
 });
 const ipxePackager = z.strictObject({
   type: z.literal('ipxe'),
   /** Base URL the payload is served from; `{instance_id}`, `{arch}`, `{variant}` are templated. */
   base_url: z.string().min(1),
   rootfs_image: z.enum(['squashfs', 'erofs']).default('squashfs'),
-  cmdline: z.record(archSchema, z.string().min(1)),
+  cmdline: z.partialRecord(archSchema, z.string().min(1)),
 });
 const ociPackager = z.strictObject({
   type: z.literal('oci'),
@@ -101,7 +101,7 @@ export const pinsFileSchema = z.strictObject({
   }),
   /** Unix seconds; `git` means the commit time of the build inputs. */
   source_date_epoch: z.union([z.number().int().nonnegative(), z.literal('git')]).default('git'),
-  kernel: z.record(archSchema, z.strictObject({ package: packageName, version: debianVersion })),
+  kernel: z.partialRecord(archSchema, z.strictObject({ package: packageName, version: debianVersion })),
   packages: z.strictObject({
     common: z.array(packageName).default([]),
     amd64: z.array(packageName).default([]),

@@ -13,6 +13,7 @@ import type { StepRegistry, StepContext } from '../steps/types.js';
 import type { CacheEntry, StepCache } from './cache.js';
 import type { RunEvent, StepFailure, StepOutcome } from './types.js';
 import { recordOutputs } from './record.js';
+import { injectFault } from './faults.js';
 
 export interface SchedulerOptions {
   config: Config;
@@ -119,6 +120,8 @@ async function runStep(step: PlannedStep, deps: Map<string, CacheEntry>, opts: S
   };
   const started = Date.now();
   try {
+    const fault = await injectFault(step.id, opts.controller.signal);
+    if (fault) { await opts.cache.discard(staging); return { ok: false as const, error: fault }; }
     const facts = await opts.steps(step).run(ctx);
     if (!facts.ok) { await opts.cache.discard(staging); return facts; }
     const record = await recordOutputs(step, staging.out, facts.value, Date.now() - started, opts.controller.signal);

@@ -1,0 +1,30 @@
+/** Shared test helpers: the repo root, temp dirs, and running the real CLI. */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
+export const CLI = join(REPO_ROOT, 'bin', 'build.js');
+
+export async function tempDir(prefix: string): Promise<{ path: string; [Symbol.asyncDispose](): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), `pnib-${prefix}-`));
+  return { path, [Symbol.asyncDispose]: () => rm(path, { recursive: true, force: true }) };
+}
+
+export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; onStderr?: (s: string) => void } = {}): Promise<CliResult> & { pid?: number } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: { ...process.env, CI: 'true', ARCH: '', VARIANT: '', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); opts.onStderr?.(d.toString()); });
+  const done = new Promise<CliResult>((res) => { child.on('close', (code, signal) => { res({ code, signal, stdout, stderr }); }); });
+  return Object.assign(done, { pid: child.pid });
+}
