@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled tests with node's built-in runner. Node 20 has no glob support in --test,
 // so the file list is gathered here. `--unit` runs only tests that need no OS tooling.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -20,5 +21,9 @@ let files = walk(root).sort();
 if (unitOnly) files = files.filter((f) => !f.includes('.slow.'));
 if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
 const args = ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+// One step cache shared by the test files of this run (so the real rootfs is built once per
+// run), fresh for every run: a test run never reuses what an earlier run or session built.
+const shared = mkdtempSync(join(tmpdir(), 'pnib-test-run-'));
+const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, POWERNODE_TEST_SHARED: shared } });
+if (!process.env.KEEP_TEST_CACHE) rmSync(shared, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -28,3 +28,17 @@ export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv;
   const done = new Promise<CliResult>((res) => { child.on('close', (code, signal) => { res({ code, signal, stdout, stderr }); }); });
   return Object.assign(done, { pid: child.pid });
 }
+
+/**
+ * Step cache shared by the test files of one `npm test` run (scripts/run-tests.mjs makes it
+ * fresh per run), so the real root filesystem is bootstrapped once per run and reused.
+ */
+export const SHARED_CACHE = join(process.env.POWERNODE_TEST_SHARED ?? join(tmpdir(), 'pnib-test-shared'), 'cache');
+export const SHARED_OUT = join(process.env.POWERNODE_TEST_SHARED ?? join(tmpdir(), 'pnib-test-shared'), 'out');
+
+/** sha256 lines of a cell's SHA256SUMS, as a map path -> hash. */
+export async function sums(cellDir: string): Promise<Record<string, string>> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(join(cellDir, 'SHA256SUMS'), 'utf8');
+  return Object.fromEntries(text.trim().split('\n').map((l) => { const [h, p] = l.split(/\s+/); return [p ?? '', h ?? '']; }));
+}

@@ -86,8 +86,18 @@ export async function digestFiles(
   options: { signal?: AbortSignal; concurrency?: number } = {},
 ): Promise<FileDigest[]> {
   const { signal, concurrency = DEFAULT_CONCURRENCY } = options;
+  // Once one file fails the result is a failure: stop the others instead of reading them all.
+  const failFast = new AbortController();
+  const stop = signal === undefined ? failFast.signal : AbortSignal.any([signal, failFast.signal]);
   const limit = pLimit(concurrency);
-  return limit.map(paths, (path) => digestFile(path, signal === undefined ? {} : { signal }));
+  return limit.map(paths, async (path) => {
+    try {
+      return await digestFile(path, { signal: stop });
+    } catch (e) {
+      failFast.abort();
+      throw e;
+    }
+  });
 }
 
 /** Fills `buf` from `position` unless EOF comes first (reads of regular files may come up short). */
@@ -190,8 +200,8 @@ class Level0Worker {
   readonly #data: SharedArrayBuffer;
   readonly #hashes: SharedArrayBuffer;
   readonly #slotBytes: number;
-  readonly #pending: { slot: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  #failure: unknown;
+  readonly #pending: { slot: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  #failure: Error | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(slotBytes: number, slots: number) {
@@ -249,7 +259,7 @@ class Level0Worker {
     void this.#worker.terminate();
   }
 
-  #fail(e: unknown): void {
+  #fail(e: Error): void {
     this.#failure ??= e;
     for (const job of this.#pending.splice(0)) job.reject(e);
   }

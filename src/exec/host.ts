@@ -52,7 +52,9 @@ export class HostExecutor implements Executor {
     opts.signal.addEventListener('abort', terminate, { once: true });
     const timer = inv.timeoutMs ? setTimeout(() => { timedOut = true; terminate(); }, inv.timeoutMs) : undefined;
     for (const [stream, name] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
-      const split = new LineSplitter((line) => { tail.push(line); opts.onLine?.(line, name); });
+      // Captured stdout is data (a listing, a status file), not progress: keep it out of logs.
+      const quiet = name === 'stdout' && inv.captureStdout === true;
+      const split = new LineSplitter((line) => { if (!quiet) { tail.push(line); opts.onLine?.(line, name); } });
       stream?.on('data', (chunk: Buffer) => {
         if (name === 'stdout' && inv.captureStdout) stdout += chunk.toString('utf8');
         split.push(chunk);

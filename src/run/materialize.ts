@@ -3,7 +3,7 @@
  * in `<out>/.staging/` and renamed into place, so an interrupted run leaves no partial cell.
  */
 import { constants } from 'node:fs';
-import { copyFile, mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BuildManifest } from '../manifest/types.js';
 import type { CacheEntry } from './cache.js';
@@ -24,6 +24,8 @@ export async function writeCellOutput(outRoot: string, entry: CacheEntry, manife
     for (const f of entry.record.files) {
       await mkdir(dirname(join(staging, f.path)), { recursive: true });
       await copyFile(join(entry.dir, f.path), join(staging, f.path), constants.COPYFILE_FICLONE);
+      // Tools leave private modes (dracut writes 0600); published artifacts are world-readable.
+      await chmod(join(staging, f.path), 0o644);
     }
     await writeFile(join(staging, SUMS_FILE), sha256sums(manifest.artifacts));
     await writeFile(join(staging, MANIFEST_FILE), serializeManifest(manifest));

@@ -23,8 +23,10 @@ export function mmdebstrapArgv(config: Config, arch: Arch, target: string, lists
   const pin = kernel[arch];
   if (!pin) throw new Error(`invariant: no kernel pin for ${arch} (rules check this)`);
   const include = [...new Set([...packages.common, ...packages[arch], pin.package])].sort();
-  const divert = DIVERTED.map((f) => `chroot "$1" dpkg-divert --quiet --local --rename --divert ${f}.powernode-off --add ${f}`).join(' && ');
-  const undivert = DIVERTED.map((f) => `chroot "$1" dpkg-divert --quiet --local --rename --remove ${f}`).join(' && ');
+  // Divert the kernel's initramfs hooks to no-op stubs while packages install (dracut's own
+  // postinst and trigger call them directly), then put the real files back.
+  const divert = DIVERTED.map((f) => `chroot "$1" dpkg-divert --quiet --local --rename --divert ${f}.powernode-off --add ${f} && mkdir -p "$1${f.slice(0, f.lastIndexOf('/'))}" && printf '#!/bin/sh\\nexit 0\\n' > "$1${f}" && chmod 755 "$1${f}"`).join(' && ');
+  const undivert = DIVERTED.map((f) => `rm -f "$1${f}" && chroot "$1" dpkg-divert --quiet --local --rename --remove ${f}`).join(' && ');
   return [
     'mmdebstrap', `--variant=${debian.mmdebstrap_variant}`, `--architectures=${arch}`,
     `--components=${debian.components.join(',')}`, `--include=${include.join(',')}`,
