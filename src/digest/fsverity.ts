@@ -2,7 +2,7 @@
 // --block-size=4096` (fsverity-utils, lib/compute_digest.c) and the kernel compute it, so a manifest
 // can carry the value the kernel will later enforce. Pure code: no I/O, no threads. file-digest.ts
 // does the reading and may run `hashBlocks` on a worker.
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Lowercase hex of an fs-verity file digest (what `fsverity digest` prints after `sha256:`). */
 export type FsVerityDigestHex = string & { readonly __brand: 'FsVerityDigestHex' };
@@ -98,10 +98,10 @@ export class MerkleTreeBuilder {
   #flush(depth: number): void {
     const level = this.#levels[depth];
     if (level === undefined) throw new Error('MerkleTreeBuilder: flushing a missing level');
-    const hash = createHash('sha256').update(level.block).digest();
+    const blockHash = hash('sha256', level.block, 'buffer');
     level.block.fill(0);
     level.filled = 0;
-    this.#append(depth + 1, hash);
+    this.#append(depth + 1, blockHash);
   }
 }
 
@@ -114,5 +114,5 @@ export function fsVerityDigest(rootHash: Uint8Array, dataSize: number): FsVerity
   desc.writeUInt8(LOG_BLOCK_SIZE, 2);
   desc.writeBigUInt64LE(BigInt(dataSize), DATA_SIZE_OFFSET);
   desc.set(rootHash, ROOT_HASH_OFFSET); // root_hash[64], rest stays zero
-  return createHash('sha256').update(desc).digest('hex') as FsVerityDigestHex;
+  return hash('sha256', desc, 'hex') as FsVerityDigestHex;
 }

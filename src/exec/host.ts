@@ -44,30 +44,30 @@ export class HostExecutor implements Executor {
       stdin: inv.stdinFile ? { file: inv.stdinFile } : 'ignore', buffer: false, reject: false, stripFinalNewline: false,
     });
     let stdout = '';
-    let timedOut = false;
+    const state = { timedOut: false };
     const terminate = (): void => {
       killGroup(child.pid, 'SIGTERM');
       setTimeout(() => { killGroup(child.pid, 'SIGKILL'); }, KILL_GRACE_MS).unref();
     };
     opts.signal.addEventListener('abort', terminate, { once: true });
-    const timer = inv.timeoutMs ? setTimeout(() => { timedOut = true; terminate(); }, inv.timeoutMs) : undefined;
+    const timer = inv.timeoutMs ? setTimeout(() => { state.timedOut = true; terminate(); }, inv.timeoutMs) : undefined;
     for (const [stream, name] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
       // Captured stdout is data (a listing, a status file), not progress: keep it out of logs.
       const quiet = name === 'stdout' && inv.captureStdout === true;
       const split = new LineSplitter((line) => { if (!quiet) { tail.push(line); opts.onLine?.(line, name); } });
-      stream?.on('data', (chunk: Buffer) => {
+      stream.on('data', (chunk: Buffer) => {
         if (name === 'stdout' && inv.captureStdout) stdout += chunk.toString('utf8');
         split.push(chunk);
       });
-      stream?.on('end', () => { split.end(); });
+      stream.on('end', () => { split.end(); });
     }
     const result = await child;
     opts.signal.removeEventListener('abort', terminate);
     if (timer) clearTimeout(timer);
     // The leader is gone; anything it left behind in its group must not outlive the step.
     killGroup(child.pid, 'SIGKILL');
-    if (opts.signal.aborted) return err(failure({ code: 'aborted' }));
-    if (timedOut) return err(failure({ code: 'timeout' }));
+    if (isAborted(opts.signal)) return err(failure({ code: 'aborted' }));
+    if (state.timedOut) return err(failure({ code: 'timeout' }));
     if (result.failed && result.exitCode === undefined && result.signal === undefined) {
       const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
       return err(failure({ code: code === 'ENOENT' ? 'not-found' : 'spawn', cause: result.cause }));
@@ -77,6 +77,9 @@ export class HostExecutor implements Executor {
     return ok({ stdout, durationMs: Date.now() - started });
   }
 }
+
+/** Read through a call: the signal changes while we await, which narrowing cannot see. */
+const isAborted = (signal: AbortSignal): boolean => signal.aborted;
 
 async function isExecutable(path: string): Promise<boolean> {
   try { await access(path, constants.X_OK); return true; } catch { return false; }

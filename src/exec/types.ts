@@ -1,3 +1,5 @@
+import type { Result } from '../util/result.js';
+
 /** Where commands run. Step code builds an Invocation and never asks where it runs. Type-only. */
 
 export interface Invocation {
@@ -47,7 +49,7 @@ export interface RunOptions {
 export interface Executor {
   /** `host`, `sandbox`, `podman`, `ssh://...`: recorded in the manifest's run envelope. */
   readonly name: string;
-  run(invocation: Invocation, options: RunOptions): Promise<import('../util/result.js').Result<ExecOutput, ExecFailure>>;
+  run(invocation: Invocation, options: RunOptions): Promise<Result<ExecOutput, ExecFailure>>;
   /** Absolute path of a program, or undefined when it is not installed where commands run. */
   which(program: string): Promise<string | undefined>;
 }

@@ -34,7 +34,7 @@ export class StepCache {
     const dir = this.entryDir(key);
     try {
       const record = JSON.parse(await readFile(join(dir, 'record.json'), 'utf8')) as StepRecord;
-      return record.format === 1 && record.key === key ? { key, dir: join(dir, 'out'), record } : undefined;
+      return (record as { format?: unknown }).format === 1 && record.key === key ? { key, dir: join(dir, 'out'), record } : undefined;
     } catch {
       return undefined;
     }

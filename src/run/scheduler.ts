@@ -80,7 +80,7 @@ export async function runPlan(plan: Plan, opts: SchedulerOptions): Promise<RunRe
     const result = await runStep(step, deps, opts);
     const durationMs = Date.now() - started;
     if (!result.ok) {
-      const status = signal.aborted ? 'cancelled' : 'failed';
+      const status = isAborted(signal) ? 'cancelled' : 'failed';
       if (status === 'failed') opts.onEvent({ type: 'step-failed', id: step.id, failure: result.error });
       if (!opts.keepGoing) opts.controller.abort();
       return settle(step, { id: step.id, status, durationMs, failure: result.error });
@@ -108,6 +108,9 @@ export async function runPlan(plan: Plan, opts: SchedulerOptions): Promise<RunRe
   await Promise.all(pending.values());
   return { outcomes, entries };
 }
+
+/** Read through a call: the signal changes while we await, which narrowing cannot see. */
+const isAborted = (signal: AbortSignal): boolean => signal.aborted;
 
 async function runStep(step: PlannedStep, deps: Map<string, CacheEntry>, opts: SchedulerOptions) {
   const staging = await opts.cache.begin(step.key);

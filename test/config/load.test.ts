@@ -57,6 +57,6 @@ test('invalid YAML names the file and line', async () => {
   await writeFile(join(dir.path, 'manifests/pins.yaml'), 'format: 1\ndebian: [unclosed\n');
   const config = await loadConfig(dir.path);
   assert.ok(!config.ok);
-  assert.equal(config.error[0]?.file, 'manifests/pins.yaml');
-  assert.match(config.error[0]?.message ?? '', /invalid YAML at line/);
+  const messages = config.error.map((i) => `${i.file}: ${i.message}`).join('\n');
+  assert.match(messages, /^manifests\/pins\.yaml: invalid YAML at line \d+/);
 });

@@ -97,7 +97,7 @@ void describe('digest: fs-verity and sha256 of files', () => {
   });
 
   void it('gives the same answer one file at a time as with concurrency', async () => {
-    const big = files.filter((f) => f.size >= 64 * MiB).map((f) => f.path);
+    const big = files.filter((f) => f.size >= 64 * MiB && f.path.includes('random')).map((f) => f.path);
     const together = await digestFiles(big, { concurrency: 4 });
     for (const [i, path] of big.entries()) assert.deepEqual(await digestFile(path), together[i]);
   });
