@@ -32,6 +32,9 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     case 'digest': return digestCommand(args.value, controller.signal);
     case 'smoke': return smokeCommand(args.value, controller);
     case 'cache': return cacheCommand(args.value);
+    case 'publish': case 'verify-signature': case 'ci': case 'initramfs':
+      process.stderr.write(`${command}: not implemented in this version\n`);
+      return EXIT.usage;
     default: return assertNever(command, 'command');
   }
 }

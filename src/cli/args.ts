@@ -4,8 +4,43 @@ import { err, ok, type Result } from '../util/result.js';
 import { parseList } from '../plan/select.js';
 import type { Selection } from '../plan/types.js';
 
-export const COMMANDS = ['build', 'plan', 'digest', 'smoke', 'cache', 'help'] as const;
+export const COMMANDS = ['build', 'plan', 'digest', 'smoke', 'cache', 'publish', 'verify-signature', 'ci', 'initramfs', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
+
+interface OptionSpec { type: 'string' | 'boolean'; short?: string; multiple?: boolean }
+
+const PUBLISH_OPTIONS = {
+  publish: { type: 'boolean' },
+  'sign-key': { type: 'string' },
+  keyless: { type: 'boolean' },
+  'fulcio-url': { type: 'string' },
+  'rekor-url': { type: 'string' },
+  registry: { type: 'string' },
+  'registry-insecure': { type: 'boolean' },
+  s3: { type: 'string' },
+  's3-endpoint': { type: 'string' },
+  release: { type: 'string' },
+  'release-tag': { type: 'string' },
+  webhook: { type: 'string' },
+  'publish-config': { type: 'string' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** Options each command accepts on top of the common ones. */
+const COMMAND_OPTIONS = {
+  build: PUBLISH_OPTIONS,
+  plan: {},
+  digest: {},
+  smoke: { identity: { type: 'string' }, accel: { type: 'string' }, timeout: { type: 'string' } },
+  cache: {},
+  publish: PUBLISH_OPTIONS,
+  'verify-signature': { identity: { type: 'string' }, issuer: { type: 'string' }, key: { type: 'string' } },
+  ci: { check: { type: 'boolean' } },
+  initramfs: {
+    from: { type: 'string' }, inject: { type: 'string', multiple: true }, init: { type: 'string' },
+    compress: { type: 'string' }, output: { type: 'string' },
+  },
+  help: {},
+} as const satisfies Record<Command, Record<string, OptionSpec>>;
 
 export interface CommonOptions {
   project: string | undefined;
@@ -25,7 +60,7 @@ export interface ParsedArgs {
   values: Record<string, string | boolean | string[] | undefined>;
 }
 
-const OPTIONS = {
+const COMMON_OPTIONS = {
   arch: { type: 'string' },
   variant: { type: 'string' },
   out: { type: 'string', short: 'o' },
@@ -35,11 +70,14 @@ const OPTIONS = {
   'keep-going': { type: 'boolean', short: 'k' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
-  identity: { type: 'string' },
-  accel: { type: 'string' },
-  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
-} as const;
+} as const satisfies Record<string, OptionSpec>;
+
+/** The command is the first positional that names one; `build` when none does. */
+function findCommand(argv: readonly string[]): Command {
+  const first = argv.find((a) => !a.startsWith('-'));
+  return first && (COMMANDS as readonly string[]).includes(first) ? (first as Command) : 'build';
+}
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   const base = env.XDG_CACHE_HOME ?? `${env.HOME ?? '/root'}/.cache`;
@@ -47,15 +85,17 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
 }
 
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): Result<ParsedArgs, string> {
+  const named = findCommand(argv);
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, ...COMMAND_OPTIONS[named] }, allowPositionals: true, strict: true });
   } catch (cause) {
-    return err((cause as Error).message);
+    return err(`${named}: ${(cause as Error).message}`);
   }
-  const { values, positionals } = parsed;
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined> & { help?: boolean; jobs?: string; arch?: string; variant?: string; out?: string; project?: string; 'cache-dir'?: string; 'keep-going'?: boolean; json?: boolean; verbose?: boolean };
+  const { positionals } = parsed;
   const first = positionals[0];
-  const command: Command = values.help ? 'help' : first && (COMMANDS as readonly string[]).includes(first) ? (first as Command) : 'build';
+  const command: Command = values.help ? 'help' : named;
   const rest = command === 'build' && first !== 'build' ? positionals : positionals.slice(1);
   if (command === 'build' && rest.length > 0) return err(`unknown command "${rest[0] ?? ''}": expected one of ${COMMANDS.join(', ')}`);
   const jobs = values.jobs === undefined ? 2 : Number(values.jobs);
