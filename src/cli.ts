@@ -9,6 +9,8 @@ import { planCommand } from './cli/commands/plan.js';
 import { digestCommand } from './cli/commands/digest.js';
 import { smokeCommand } from './cli/commands/smoke.js';
 import { cacheCommand } from './cli/commands/cache.js';
+import { publishCommand } from './cli/commands/publish.js';
+import { verifySignatureCommand } from './cli/commands/verify-signature.js';
 import { assertNever } from './util/result.js';
 
 async function main(argv: readonly string[]): Promise<ExitCode> {
@@ -32,7 +34,9 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     case 'digest': return digestCommand(args.value, controller.signal);
     case 'smoke': return smokeCommand(args.value, controller);
     case 'cache': return cacheCommand(args.value);
-    case 'publish': case 'verify-signature': case 'ci': case 'initramfs':
+    case 'publish': return publishCommand(args.value, controller);
+    case 'verify-signature': return verifySignatureCommand(args.value, controller.signal);
+    case 'ci': case 'initramfs':
       process.stderr.write(`${command}: not implemented in this version\n`);
       return EXIT.usage;
     default: return assertNever(command, 'command');

@@ -23,6 +23,9 @@ const PUBLISH_OPTIONS = {
   'release-tag': { type: 'string' },
   webhook: { type: 'string' },
   'publish-config': { type: 'string' },
+  'oci-layout': { type: 'string' },
+  'oci-tag': { type: 'string' },
+  'oci-mount-from': { type: 'string' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** Options each command accepts on top of the common ones. */
@@ -33,7 +36,7 @@ const COMMAND_OPTIONS = {
   smoke: { identity: { type: 'string' }, accel: { type: 'string' }, timeout: { type: 'string' } },
   cache: {},
   publish: PUBLISH_OPTIONS,
-  'verify-signature': { identity: { type: 'string' }, issuer: { type: 'string' }, key: { type: 'string' } },
+  'verify-signature': { identity: { type: 'string' }, issuer: { type: 'string' }, key: { type: 'string' }, 'trusted-root': { type: 'string' } },
   ci: { check: { type: 'boolean' } },
   initramfs: {
     from: { type: 'string' }, inject: { type: 'string', multiple: true }, init: { type: 'string' },

@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import { setImmediate } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { BLOCK_SIZE, HASH_SIZE, MerkleTreeBuilder, hashBlocks } from './fsverity.js';
 import type { FsVerityDigestHex } from './fsverity.js';
-import type { Level0Reply, Level0Request, Level0WorkerData } from './level0-worker.js';
+import { acquireLevel0Worker, releaseLevel0Worker } from './level0-worker.js';
+import type { Level0Worker } from './level0-worker.js';
 
 export type { FsVerityDigestHex } from './fsverity.js';
 
@@ -29,8 +30,12 @@ export interface FileDigest {
 
 /** Read size: large reads amortize syscalls; 4 MiB keeps the buffers small (RSS budget). */
 const CHUNK_BYTES = 4 << 20;
-/** Chunks in flight to the worker: enough to keep both threads busy while the next read runs. */
-const WORKER_SLOTS = 4;
+/** Chunks the worker may have queued before the main thread hashes blocks itself. */
+const WORKER_BACKLOG = 2;
+/** Shared chunk buffers: the worker's backlog, the chunk being hashed and the one being read. */
+const WORKER_SLOTS = WORKER_BACKLOG + 2;
+/** Bounds the hashes held for the tree while a stalled worker blocks the FIFO (32 KiB each). */
+const MAX_QUEUED_CHUNKS = 64;
 /** A first worker start costs ~25 ms; below this size the single-thread pass is as fast (measured). */
 const WORKER_MIN_BYTES = 32 << 20;
 /** Default file-level parallelism for digestFiles (each large file already uses two threads). */
@@ -127,140 +132,102 @@ async function digestInline(fh: FileHandle, state: DigestState, size: number, si
 }
 
 /**
- * Two-thread pass: chunk i is read into shared slot i % slots, hashed whole here, then
- * block-hashed by the worker. Jobs are consumed in file order (a FIFO), which is both the order
- * the tree needs and the order slots are reused in, so a slot is never overwritten in flight.
+ * Two-thread pass. Each chunk is read once into a shared slot (the next read is issued before
+ * this one is hashed) and fed to the whole-file SHA-256 here; its block hashes are done by the
+ * worker, or here when the worker already has WORKER_BACKLOG chunks queued. That keeps both
+ * cores busy when they are free, and when the machine is loaded and the worker is descheduled,
+ * the main thread carries on alone instead of sleeping on it (measured: waiting on the worker
+ * made a loaded machine up to 4x slower than sha256sum). Block hashes reach the tree in file
+ * order through a FIFO.
  */
 async function digestWithWorker(fh: FileHandle, state: DigestState, signal?: AbortSignal): Promise<void> {
-  const worker = acquireWorker();
-  const queue: { slot: number; dataBytes: number; done: Promise<void> }[] = [];
-  const consumeOldest = async (): Promise<void> => {
-    const job = queue.shift();
-    if (job === undefined) throw new Error('digestWithWorker: no job to consume');
-    await job.done;
-    state.tree.addDataBlockHashes(worker.hashesOf(job.slot, job.dataBytes), job.dataBytes);
-  };
+  const worker = acquireLevel0Worker(CHUNK_BYTES, WORKER_SLOTS);
   let clean = false;
   try {
-    for (let i = 0; ; i++) {
-      if (queue.length === worker.slots) await consumeOldest();
-      signal?.throwIfAborted();
-      const slot = i % worker.slots;
-      const chunk = worker.chunkOf(slot);
-      const n = await readFully(fh, chunk, state.size);
-      if (n === 0) break;
-      const padded = state.takeChunk(chunk, n);
-      const done = worker.hash(slot, padded);
-      // Awaited one at a time; if the worker dies, the rest must not surface as unhandled.
-      done.catch(() => undefined);
-      queue.push({ slot, dataBytes: n, done });
-      if (n < chunk.length) break;
-    }
-    while (queue.length > 0) await consumeOldest();
+    await new WorkerPass(fh, worker, state).run(signal);
     clean = true;
   } finally {
-    releaseWorker(worker, clean);
+    releaseLevel0Worker(worker, clean);
   }
 }
 
-/**
- * Idle workers kept for the next large file: starting one costs ~25 ms, and each owns 16 MiB of
- * shared slots that V8 frees only at some later GC, so creating one per file grows RSS (measured
- * +17 MB per GiB-file digest without reuse). Idle ones are unref'd and retired after IDLE_MS.
- */
-const idleWorkers: Level0Worker[] = [];
-const MAX_IDLE_WORKERS = 2;
-const IDLE_MS = 10_000;
-
-function acquireWorker(): Level0Worker {
-  let worker: Level0Worker | undefined;
-  while ((worker = idleWorkers.pop()) !== undefined) {
-    if (worker.reuse()) return worker;
-  }
-  return new Level0Worker(CHUNK_BYTES, WORKER_SLOTS);
+/** A chunk's level-0 hashes waiting for their turn in the tree; `hashes` unset until ready. */
+interface QueuedChunk {
+  dataBytes: number;
+  hashes: Uint8Array | undefined;
 }
 
-/** A worker with requests still queued (abort, error) could write into the next file's slots. */
-function releaseWorker(worker: Level0Worker, clean: boolean): void {
-  if (!clean || idleWorkers.length >= MAX_IDLE_WORKERS) {
-    worker.terminate();
-    return;
-  }
-  idleWorkers.push(worker);
-  worker.idle(IDLE_MS, () => {
-    const i = idleWorkers.indexOf(worker);
-    if (i >= 0) idleWorkers.splice(i, 1);
-  });
-}
+class WorkerPass {
+  readonly #fh: FileHandle;
+  readonly #worker: Level0Worker;
+  readonly #state: DigestState;
+  readonly #freeSlots: number[];
+  readonly #fifo: QueuedChunk[] = [];
+  #position = 0;
 
-/** The main-thread end of level0-worker.ts: shared slots plus a FIFO of outstanding requests. */
-class Level0Worker {
-  readonly slots: number;
-  readonly #worker: Worker;
-  readonly #data: SharedArrayBuffer;
-  readonly #hashes: SharedArrayBuffer;
-  readonly #slotBytes: number;
-  readonly #pending: { slot: number; resolve: () => void; reject: (e: Error) => void }[] = [];
-  #failure: Error | undefined;
-  #idleTimer: NodeJS.Timeout | undefined;
-
-  constructor(slotBytes: number, slots: number) {
-    this.slots = slots;
-    this.#slotBytes = slotBytes;
-    this.#data = new SharedArrayBuffer(slotBytes * slots);
-    this.#hashes = new SharedArrayBuffer((slotBytes / BLOCK_SIZE) * HASH_SIZE * slots);
-    const workerData: Level0WorkerData = { data: this.#data, hashes: this.#hashes, slotBytes };
-    this.#worker = new Worker(new URL('./level0-worker.js', import.meta.url), { workerData });
-    this.#worker.on('message', (reply: Level0Reply) => {
-      const job = this.#pending.shift();
-      if (job?.slot === reply.slot) job.resolve();
-      else this.#fail(new Error(`level0-worker: reply for slot ${reply.slot} out of order`));
-    });
-    this.#worker.on('error', (e) => { this.#fail(e); });
-    this.#worker.on('exit', (code) => { this.#fail(new Error(`level0-worker exited with code ${code}`)); });
+  constructor(fh: FileHandle, worker: Level0Worker, state: DigestState) {
+    this.#fh = fh;
+    this.#worker = worker;
+    this.#state = state;
+    this.#freeSlots = Array.from({ length: worker.slots }, (_, i) => i);
   }
 
-  chunkOf(slot: number): Buffer {
-    return Buffer.from(this.#data, slot * this.#slotBytes, this.#slotBytes);
+  async run(signal?: AbortSignal): Promise<void> {
+    let next = this.#read();
+    try {
+      for (;;) {
+        const { slot, n } = await next;
+        // Lets worker replies in even when the prefetched read had already completed.
+        await setImmediate();
+        signal?.throwIfAborted();
+        this.#worker.throwIfFailed();
+        if (n === this.#worker.slotBytes) next = this.#read();
+        if (n === 0) break;
+        this.#hashChunk(slot, n);
+        if (n < this.#worker.slotBytes) break;
+        if (this.#fifo.length >= MAX_QUEUED_CHUNKS) await this.#worker.whenIdle();
+      }
+      await this.#worker.whenIdle();
+    } finally {
+      // Never leave a read writing into a slot after we return (the slots may be reused).
+      await next.catch(() => undefined);
+    }
+    if (this.#fifo.length > 0) throw new Error('WorkerPass: chunks left unhashed');
   }
 
-  hashesOf(slot: number, dataBytes: number): Uint8Array {
-    const slotHashBytes = (this.#slotBytes / BLOCK_SIZE) * HASH_SIZE;
-    return new Uint8Array(this.#hashes, slot * slotHashBytes, Math.ceil(dataBytes / BLOCK_SIZE) * HASH_SIZE);
+  #read(): Promise<{ slot: number; n: number }> {
+    const slot = this.#freeSlots.pop();
+    if (slot === undefined) throw new Error('WorkerPass: no free slot');
+    const position = this.#position;
+    this.#position += this.#worker.slotBytes;
+    return readFully(this.#fh, this.#worker.chunkOf(slot), position).then((n) => ({ slot, n }));
   }
 
-  /** Resolves once the worker has written the hashes of the slot's first `length` bytes. */
-  hash(slot: number, length: number): Promise<void> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ slot, resolve, reject });
-      const request: Level0Request = { slot, length };
-      this.#worker.postMessage(request);
-    });
+  #hashChunk(slot: number, n: number): void {
+    const chunk = this.#worker.chunkOf(slot);
+    const padded = this.#state.takeChunk(chunk, n);
+    const queued: QueuedChunk = { dataBytes: n, hashes: undefined };
+    this.#fifo.push(queued);
+    if (this.#worker.outstanding < WORKER_BACKLOG) {
+      this.#worker.submit(slot, padded, () => {
+        // Replies come in order and everything queued before this was ready, so this drain
+        // consumes the slot's hashes before the slot is handed out again.
+        queued.hashes = this.#worker.hashesOf(slot, n);
+        this.#drain();
+        this.#freeSlots.push(slot);
+      });
+    } else {
+      queued.hashes = Buffer.allocUnsafe((padded / BLOCK_SIZE) * HASH_SIZE);
+      hashBlocks(chunk.subarray(0, padded), queued.hashes);
+      this.#freeSlots.push(slot);
+      this.#drain();
+    }
   }
 
-  /** Parks the worker: it must not keep the process alive, and retires after `ms` unused. */
-  idle(ms: number, onRetire: () => void): void {
-    this.#worker.unref();
-    this.#idleTimer = setTimeout(() => { onRetire(); this.terminate(); }, ms).unref();
-  }
-
-  /** Takes the worker out of the idle state; false if it died meanwhile. */
-  reuse(): boolean {
-    clearTimeout(this.#idleTimer);
-    this.#worker.ref();
-    return this.#failure === undefined;
-  }
-
-  terminate(): void {
-    clearTimeout(this.#idleTimer);
-    this.#worker.removeAllListeners('exit');
-    this.#failure ??= new Error('level0-worker: terminated');
-    void this.#worker.terminate();
-  }
-
-  #fail(e: Error): void {
-    this.#failure ??= e;
-    for (const job of this.#pending.splice(0)) job.reject(e);
+  #drain(): void {
+    for (let head = this.#fifo[0]; head?.hashes !== undefined; head = this.#fifo[0]) {
+      this.#fifo.shift();
+      this.#state.tree.addDataBlockHashes(head.hashes, head.dataBytes);
+    }
   }
 }

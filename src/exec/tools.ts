@@ -26,6 +26,18 @@ export const TOOLS = {
   updateBinfmts: spec('update-binfmts', 'binfmt-support'),
   qemuImg: spec('qemu-img', 'qemu-utils'),
   fsverity: spec('fsverity', 'fsverity', ['fsverity', '--version']),
+  mkfsExt4: spec('mkfs.ext4', 'e2fsprogs', ['mkfs.ext4', '-V']),
+  debugfs: spec('debugfs', 'e2fsprogs', ['debugfs', '-V']),
+  e2fsck: spec('e2fsck', 'e2fsprogs', ['e2fsck', '-V']),
+  mkfsVfat: spec('mkfs.vfat', 'dosfstools'),
+  mcopy: spec('mcopy', 'mtools'),
+  mmd: spec('mmd', 'mtools'),
+  sfdisk: spec('sfdisk', 'fdisk'),
+  dd: spec('dd', 'coreutils'),
+  grubMkimage: spec('grub-mkimage', 'grub-common'),
+  // The GRUB module packages ship no program: their modinfo.sh stands in for "installed".
+  grubPcModules: spec('/usr/lib/grub/i386-pc/modinfo.sh', 'grub-pc-bin', ['dpkg-query', '-W', '-f=${Version}\\n', 'grub-pc-bin']),
+  grubEfiAmd64Modules: spec('/usr/lib/grub/x86_64-efi/modinfo.sh', 'grub-efi-amd64-bin', ['dpkg-query', '-W', '-f=${Version}\\n', 'grub-efi-amd64-bin']),
 } as const satisfies Record<string, ToolSpec>;
 
 export type ToolName = keyof typeof TOOLS;

@@ -3,7 +3,7 @@
  * our config from dracut/ and our module from modules.d/; or a plain reproducible cpio of the
  * root (`initramfs.builder: cpio`) for roots that are themselves an initramfs.
  */
-import { chmod, copyFile, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, rename, utimes, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { StepContext, StepImpl } from './types.js';
 import type { StepFailure } from '../run/types.js';
@@ -34,7 +34,9 @@ async function installDracutInputs(ctx: StepContext, root: string): Promise<void
       : join(root, 'etc/dracut.conf.d', f.path.endsWith('powernode.conf') ? '10-powernode.conf' : '20-powernode-arch.conf');
     await mkdir(join(dest, '..'), { recursive: true });
     await copyFile(src, dest);
+    // Modes land in the initrd; times are clamped by dracut, but pin them anyway.
     await chmod(dest, f.executable ? 0o755 : 0o644);
+    await utimes(dest, ctx.config.pins.source_date_epoch, ctx.config.pins.source_date_epoch);
   }
 }
 
@@ -43,11 +45,12 @@ async function runDracut(ctx: StepContext, root: string, kver: string): Promise<
   if (!binfmt.ok) return binfmt;
   await installDracutInputs(ctx, root);
   const { compress } = ctx.config.pins.initramfs;
-  const argv = inRoot({ root, binds: [[ctx.outDir, '/out']] }, [
+  const env = rootEnv(ctx.config.pins.source_date_epoch);
+  const argv = inRoot({ root, env, binds: [[ctx.outDir, '/out']] }, [
     'dracut', '--reproducible', '--no-hostonly', '--no-hostonly-cmdline', '--force', '--quiet',
     COMPRESS_FLAG[compress], '--kver', kver, `/out/${INITRD_FILE}`,
   ]);
-  const r = await ctx.exec({ argv, env: rootEnv(ctx.config.pins.source_date_epoch), purpose: `dracut for ${kver}`, hint: 'run with -v to see dracut\'s output; check dracut/ and modules.d/' });
+  const r = await ctx.exec({ argv, purpose: `dracut for ${kver}`, hint: 'run with -v to see dracut\'s output; check dracut/ and modules.d/' });
   return r.ok ? ok({ kver, builder: 'dracut', compress }) : err({ code: 'exec', failure: r.error });
 }
 

@@ -8,10 +8,14 @@ import { rootfsStep } from './rootfs.js';
 import { kernelStep } from './kernel.js';
 import { initramfsStep } from './initramfs.js';
 import { kernelInitrdPackager } from './package-kernel-initrd.js';
+import { rawPackager } from './package-raw.js';
+import { qcow2Packager } from './package-qcow2.js';
 import { assertNever } from '../util/result.js';
 
 const PACKAGERS: Partial<Record<PackagerType, StepImpl>> = {
   'kernel-initrd': kernelInitrdPackager,
+  raw: rawPackager,
+  qcow2: qcow2Packager,
 };
 
 export function stepRegistry(step: PlannedStep): StepImpl {

@@ -7,13 +7,17 @@ export interface InRootOptions {
   root: string;
   /** Host directories bound read-write inside, as [hostPath, pathInside]. */
   binds?: readonly (readonly [string, string])[];
+  /** The whole environment inside: the host's is cleared so nothing of the build host leaks in. */
+  env: Readonly<Record<string, string>>;
 }
 
 export function inRoot(opts: InRootOptions, argv: readonly string[]): string[] {
   const binds = (opts.binds ?? []).flatMap(([host, inside]) => ['--bind', host, inside]);
+  const env = Object.entries(opts.env).sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([k, v]) => ['--setenv', k, v]);
+  // No /sys: nothing of the build host's hardware may shape a generic image.
   return [
     'bwrap', '--bind', opts.root, '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run',
-    '--unshare-ipc', '--unshare-uts', '--hostname', 'powernode-build', '--die-with-parent',
+    '--unshare-all', '--hostname', 'powernode-build', '--die-with-parent', '--clearenv', ...env,
     ...binds, '--chdir', '/', '--',
     ...argv,
   ];
@@ -25,5 +29,6 @@ export function rootEnv(sourceDateEpoch: number): Record<string, string> {
     PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
     LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8', TZ: 'UTC',
     SOURCE_DATE_EPOCH: String(sourceDateEpoch),
+    TMPDIR: '/tmp',
   };
 }

@@ -40,7 +40,8 @@ async function smokeCell(cell: Cell, o: SmokeOptions): Promise<boolean> {
   const dir = join(o.out, cell.variant, cell.arch);
   const name = `${cell.variant}/${cell.arch}`;
   if (!existsSync(join(dir, KERNEL_FILE))) { process.stderr.write(`smoke ${name}: not built (no ${dir}/${KERNEL_FILE}): run build first\n`); return false; }
-  const cmdline = (await readFile(join(dir, CMDLINE_FILE), 'utf8')).trim();
+  // rd.powernode.stop: the guest powers itself off right after the marker.
+  const cmdline = `${(await readFile(join(dir, CMDLINE_FILE), 'utf8')).trim()} rd.powernode.stop=1`;
   const argv = directBootArgv({ arch: cell.arch, kernel: join(dir, KERNEL_FILE), initrd: join(dir, INITRD_FILE), cmdline, accel: o.accel, identity: o.identity });
   process.stderr.write(`smoke ${name}: booting (${o.accel})...\n`);
   const r = await bootToMarker(o.executor, argv, { signal: o.signal, timeoutMs: o.timeoutMs, onLine: o.verbose ? (l) => { process.stderr.write(`  | ${l}\n`); } : undefined });
