@@ -9,6 +9,8 @@ import { planCommand } from './cli/commands/plan.js';
 import { digestCommand } from './cli/commands/digest.js';
 import { smokeCommand } from './cli/commands/smoke.js';
 import { cacheCommand } from './cli/commands/cache.js';
+import { ciCommand } from './cli/commands/ci.js';
+import { verifyCommand } from './cli/commands/verify.js';
 import { publishCommand } from './cli/commands/publish.js';
 import { verifySignatureCommand } from './cli/commands/verify-signature.js';
 import { assertNever } from './util/result.js';
@@ -36,7 +38,9 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     case 'cache': return cacheCommand(args.value);
     case 'publish': return publishCommand(args.value, controller);
     case 'verify-signature': return verifySignatureCommand(args.value, controller.signal);
-    case 'ci': case 'initramfs':
+    case 'ci': return ciCommand(args.value);
+    case 'verify': return verifyCommand(args.value, controller);
+    case 'initramfs':
       process.stderr.write(`${command}: not implemented in this version\n`);
       return EXIT.usage;
     default: return assertNever(command, 'command');

@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../util/result.js';
 import { parseList } from '../plan/select.js';
 import type { Selection } from '../plan/types.js';
 
-export const COMMANDS = ['build', 'plan', 'digest', 'smoke', 'cache', 'publish', 'verify-signature', 'ci', 'initramfs', 'help'] as const;
+export const COMMANDS = ['build', 'plan', 'digest', 'smoke', 'cache', 'verify', 'publish', 'verify-signature', 'ci', 'initramfs', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 interface OptionSpec { type: 'string' | 'boolean'; short?: string; multiple?: boolean }
@@ -35,6 +35,7 @@ const COMMAND_OPTIONS = {
   digest: {},
   smoke: { identity: { type: 'string' }, accel: { type: 'string' }, timeout: { type: 'string' } },
   cache: {},
+  verify: { work: { type: 'string' } },
   publish: PUBLISH_OPTIONS,
   'verify-signature': { identity: { type: 'string' }, issuer: { type: 'string' }, key: { type: 'string' }, 'trusted-root': { type: 'string' } },
   ci: { check: { type: 'boolean' } },
@@ -128,6 +129,8 @@ commands:
   digest [--json] FILE  print SHA-256 and fs-verity digests
   smoke                 boot built cells in QEMU and wait for the marker
   cache ls|prune        list or prune the step cache
+  verify [--work DIR]   build twice in different environments and compare everything
+  ci [--check]          write (or check) the CI workflows in pipelines/
 
 selection (env or flags; comma lists; default: everything):
   ARCH=amd64,arm64      --arch

@@ -123,7 +123,7 @@ async function runStep(step: PlannedStep, deps: Map<string, CacheEntry>, opts: S
   };
   const started = Date.now();
   try {
-    const fault = await injectFault(step.id, opts.controller.signal);
+    const fault = await injectFault(step.id, staging.out, opts.controller.signal);
     if (fault) { await opts.cache.discard(staging); return { ok: false as const, error: fault }; }
     const facts = await opts.steps(step).run(ctx);
     if (!facts.ok) { await opts.cache.discard(staging); return facts; }

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { parse } from 'yaml';
+import { REPO_ROOT, runCli } from '../helpers.js';
+
+interface Validator { validateWorkflow(src: string): { errors: unknown[] } }
+const validator = createRequire(import.meta.url)('@action-validator/core') as Validator;
+
+for (const flavor of ['github', 'gitea'] as const) {
+  test(`pipelines/${flavor}/build-disk-image.yaml validates against the workflow schema and matches the matrix`, async () => {
+    const text = await readFile(join(REPO_ROOT, 'pipelines', flavor, 'build-disk-image.yaml'), 'utf8');
+    assert.deepEqual(validator.validateWorkflow(text).errors, []);
+    const plan = await runCli(['plan', '--json']);
+    const cells = (JSON.parse(plan.stdout) as { cells: { variant: string; arch: string }[] }).cells;
+    const wf = parse(text) as { jobs: Record<string, { needs?: string[]; 'runs-on': string[]; env?: Record<string, string> }> };
+    const cellJobs = Object.keys(wf.jobs).filter((j) => j !== 'publish').sort();
+    assert.deepEqual(cellJobs, cells.map((c) => `${c.variant}-${c.arch}`).sort());
+    assert.deepEqual([...(wf.jobs.publish?.needs ?? [])].sort(), cellJobs);
+    for (const c of cells) assert.equal(wf.jobs[`${c.variant}-${c.arch}`]?.env?.ARCH, c.arch);
+    assert.ok(wf.jobs['rpi4-arm64']?.['runs-on'].includes('arm64'), 'arm64 cells run on the arm64 runner label');
+  });
+}
+
+test('build ci --check passes on the committed pipelines', async () => {
+  const r = await runCli(['ci', '--check']);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test('build ci --check exits 1 and names the file when the matrix changed', async () => {
+  const { cp, rm } = await import('node:fs/promises');
+  const { tempDir } = await import('../helpers.js');
+  await using dir = await tempDir('ci-drift');
+  for (const d of ['variants', 'manifests', 'pipelines', 'dracut', 'modules.d']) await cp(join(REPO_ROOT, d), join(dir.path, d), { recursive: true });
+  await rm(join(dir.path, 'variants', 'qcow2.yaml'));
+  const r = await runCli(['ci', '--check', '--project', dir.path]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /out of date .*pipelines\/github\/build-disk-image\.yaml/);
+});
