@@ -31,7 +31,11 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   const { command } = args.value;
   switch (command) {
     case 'help': process.stdout.write(USAGE + '\n'); return EXIT.ok;
-    case 'build': return buildCommand(args.value, controller);
+    case 'build': {
+      // `build --publish`: release what was just built, only when the build succeeded.
+      const built = await buildCommand(args.value, controller);
+      return built === EXIT.ok && args.value.values.publish === true ? publishCommand(args.value, controller) : built;
+    }
     case 'plan': return planCommand(args.value);
     case 'digest': return digestCommand(args.value, controller.signal);
     case 'smoke': return smokeCommand(args.value, controller);

@@ -130,6 +130,8 @@ commands:
   smoke                 boot built cells in QEMU and wait for the marker
   cache ls|prune        list or prune the step cache
   verify [--work DIR]   build twice in different environments and compare everything
+  publish               sign, push (OCI), upload (S3, release assets), notify (webhook)
+  verify-signature      check the Sigstore bundles of artifacts or cells
   ci [--check]          write (or check) the CI workflows in pipelines/
 
 selection (env or flags; comma lists; default: everything):
@@ -144,5 +146,7 @@ options:
   -k, --keep-going      on failure, still build what does not depend on it
   -v, --verbose         stream command output
   smoke: --identity ID  --accel tcg|kvm  --timeout SECONDS
+  publish (also build --publish): --sign-key PEM | --keyless, --registry HOST/REPO, --s3 s3://B/P,
+         --s3-endpoint URL, --release URL --release-tag TAG, --webhook URL, --publish-config FILE
 
 exit codes: 0 ok, 1 a build step failed, 2 usage or config error, 3 preflight failed`;

@@ -45,7 +45,7 @@ export async function findCells(outRoot: string, selection: Selection): Promise<
   for (const variant of await subdirs(outRoot)) {
     if (selection.variants.length > 0 && !selection.variants.includes(variant)) continue;
     for (const arch of await subdirs(join(outRoot, variant))) {
-      if (selection.arches.length > 0 && !(selection.arches as readonly string[]).includes(arch)) continue;
+      if (selection.arches.length > 0 && !selection.arches.includes(arch)) continue;
       const dir = join(outRoot, variant, arch);
       let text: string;
       try { text = await readFile(join(dir, MANIFEST_FILE), 'utf8'); } catch { continue; }
@@ -57,9 +57,9 @@ export async function findCells(outRoot: string, selection: Selection): Promise<
 
 function parseManifest(text: string, dir: string): BuildManifest {
   try {
-    const m = JSON.parse(text) as BuildManifest;
-    if (m.format !== 1 || !Array.isArray(m.artifacts)) throw new Error(`unsupported manifest format ${String(m.format)}`);
-    return m;
+    const m = JSON.parse(text) as Partial<Record<keyof BuildManifest, unknown>>;
+    if (m.format !== 1 || !Array.isArray(m.artifacts)) throw new Error(`unsupported manifest format ${JSON.stringify(m.format)}`);
+    return m as unknown as BuildManifest;
   } catch (cause) {
     throw new PublishError('io', `${join(dir, MANIFEST_FILE)}: not a build manifest`, { cause });
   }

@@ -10,7 +10,7 @@ import type { Selection } from '../plan/types.js';
 import { err, ok, type Result } from '../util/result.js';
 import { DEFAULT_RETRY } from './retry.js';
 import { readSecret, type Redactor } from './secrets.js';
-import { parseS3Url } from './s3/s3-target.js';
+import { parseS3Url } from './s3/location.js';
 import type { PublishConfig, RegistryConfig, SignConfig } from './types.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -65,6 +65,15 @@ function registryConfig(v: Values, outRoot: string, env: NodeJS.ProcessEnv, reda
   };
 }
 
+function s3Config(url: string, endpoint: string | undefined, problems: string[]): PublishConfig['s3'] {
+  try {
+    return { location: parseS3Url(url), endpoint };
+  } catch (cause) {
+    problems.push((cause as Error).message);
+    return undefined;
+  }
+}
+
 function validUrl(name: string, url: string | undefined, problems: string[]): void {
   if (url === undefined) return;
   try { new URL(url); } catch { problems.push(`${name}: not a URL: "${url}"`); }
@@ -93,7 +102,7 @@ export function resolvePublishConfig(
       outRoot, selection: common.selection,
       sign: signConfig(v, env, redactor, problems),
       registry: registryConfig(v, outRoot, env, redactor, problems),
-      s3: s3Url ? { location: parseS3Url(s3Url), endpoint: str(v, 's3-endpoint') } : undefined,
+      s3: s3Url ? s3Config(s3Url, str(v, 's3-endpoint'), problems) : undefined,
       release: releaseUrl ? { url: releaseUrl.replace(/\/+$/, ''), tag: releaseTag ?? '', token: readSecret(env, 'POWERNODE_RELEASE_TOKEN', redactor) } : undefined,
       webhook: webhookUrl && secret ? { url: webhookUrl, secret } : undefined,
       retry: { ...DEFAULT_RETRY, baseMs: Number.isFinite(baseMs) && baseMs >= 0 ? baseMs : DEFAULT_RETRY.baseMs },

@@ -13,8 +13,6 @@ import type { OnRetry } from './retry.js';
 import { createSigner } from './sign/factory.js';
 import { signCell } from './sign/sign-cell.js';
 import type { ArtifactSigner } from './sign/types.js';
-import { createS3Client } from './s3/s3-target.js';
-import { publishCellToS3 } from './s3/publish-s3.js';
 import { pushOciLayout, type OciPushResult } from './oci/push-layout.js';
 import { publishCellToRelease } from './release/publish-release.js';
 import { buildPayload } from './webhook/payload.js';
@@ -56,6 +54,9 @@ async function uploadCell(config: PublishConfig, cell: Cell, deps: PublishDeps, 
   let s3 = 0;
   let release = 0;
   if (config.s3) {
+    // The AWS SDK takes ~0.5 s to load: only when S3 is a destination.
+    const { createS3Client } = await import('./s3/client.js');
+    const { publishCellToS3 } = await import('./s3/publish-s3.js');
     const client = createS3Client({ endpoint: config.s3.endpoint });
     try {
       const r = await publishCellToS3(cell, { client, location: config.s3.location, policy: config.retry, signal: deps.signal, onRetry });

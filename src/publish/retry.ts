@@ -3,7 +3,7 @@
  * (5xx, 429, connection reset). One policy object, passed in, so tests can make it fast.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PublishError } from './errors.js';
+import type { PublishError } from './errors.js';
 
 export interface RetryPolicy {
   /** Attempts in total, including the first. */

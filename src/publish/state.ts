@@ -24,8 +24,8 @@ export function statePath(outRoot: string, variant: string, arch: string): strin
 
 export async function readState(path: string): Promise<PublishState> {
   try {
-    const s = JSON.parse(await readFile(path, 'utf8')) as PublishState;
-    return s.format === 1 ? s : EMPTY;
+    const s = JSON.parse(await readFile(path, 'utf8')) as Partial<PublishState>;
+    return s.format === 1 ? { ...EMPTY, ...s } : EMPTY;
   } catch {
     return EMPTY;
   }

@@ -1,7 +1,7 @@
 /** The resolved publish configuration: what the orchestrator runs. Type-only. */
 import type { Selection } from '../plan/types.js';
 import type { RetryPolicy } from './retry.js';
-import type { S3Location } from './s3/s3-target.js';
+import type { S3Location } from './s3/location.js';
 
 export type SignConfig =
   | { mode: 'key'; /** PEM private key file. */ keyFile: string; passphrase: string | undefined }

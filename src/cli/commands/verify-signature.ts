@@ -9,11 +9,11 @@ import type { ParsedArgs } from '../args.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { BUNDLE_SUFFIX, findCells, signedFiles, MANIFEST_FILE } from '../../publish/cells.js';
 import { PublishError } from '../../publish/errors.js';
-import { loadPublicKey, loadTrustedRoot } from '../../publish/sign/trust.js';
-import { verifyFileSignature, type TrustPolicy } from '../../publish/sign/verify.js';
+import type { TrustPolicy } from '../../publish/sign/verify.js';
 import { stableStringify } from '../../util/stable-json.js';
 
 async function trustPolicy(values: ParsedArgs['values']): Promise<TrustPolicy> {
+  const { loadPublicKey, loadTrustedRoot } = await import('../../publish/sign/trust.js');
   const key = values.key;
   const identity = values.identity;
   const issuer = values.issuer;
@@ -55,6 +55,8 @@ export async function verifySignatureCommand(args: ParsedArgs, signal: AbortSign
     process.stderr.write(`verify-signature: ${e.message}\n`);
     return EXIT.usage;
   }
+  // Loaded on use: @sigstore/verify is not needed by any other command.
+  const { verifyFileSignature } = await import('../../publish/sign/verify.js');
   const results = [];
   let failed = 0;
   for (const file of files) {

@@ -23,6 +23,8 @@ export interface OciPushResult {
   /** `host/repo@digest` */
   reference: string;
   blobsUploaded: number;
+  /** Blobs the registry mounted from --oci-mount-from instead of an upload. */
+  blobsMounted: number;
   blobsExisting: number;
   /** Attached referrers and how they are found. */
   attached: { artifactType: string; digest: string; via: 'api' | 'tag' }[];
@@ -34,11 +36,11 @@ export interface OciPushOptions { policy: RetryPolicy; signal?: AbortSignal; onR
 export const IMAGE_BUNDLE = 'image.sigstore.json';
 const SBOM_FILES = [['sbom.spdx.json', MEDIA.spdx], ['sbom.cdx.json', MEDIA.cyclonedx]] as const;
 
-async function pushBlob(client: RegistryClient, blob: LocalBlob, mountFrom: string | undefined): Promise<boolean> {
-  if (await client.hasBlob(blob.digest)) return false;
-  if (mountFrom && await client.mountBlob(blob.digest, mountFrom)) return true;
+async function pushBlob(client: RegistryClient, blob: LocalBlob, mountFrom: string | undefined): Promise<'exists' | 'mounted' | 'uploaded'> {
+  if (await client.hasBlob(blob.digest)) return 'exists';
+  if (mountFrom && await client.mountBlob(blob.digest, mountFrom)) return 'mounted';
   await client.uploadBlob(blob);
-  return true;
+  return 'uploaded';
 }
 
 async function pushManifest(client: RegistryClient, m: LocalManifest, reference = m.digest): Promise<Headers | undefined> {
@@ -68,15 +70,16 @@ export async function pushOciLayout(reg: RegistryConfig, o: OciPushOptions): Pro
   const client = new RegistryClient({ host, repository, insecure: reg.insecure, credentials }, o.signal);
   const retry = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
     withRetry(fn, { policy: o.policy, signal: o.signal, onRetry: o.onRetry, toError: (e) => (e instanceof PublishError ? e : new PublishError('network', `${what}: ${String(e)}`, { cause: e, retryable: true })) });
-  const result: OciPushResult = { digest: layout.top.digest, reference: `${client.reference}@${layout.top.digest}`, blobsUploaded: 0, blobsExisting: 0, attached: [] };
+  const result: OciPushResult = { digest: layout.top.digest, reference: `${client.reference}@${layout.top.digest}`, blobsUploaded: 0, blobsMounted: 0, blobsExisting: 0, attached: [] };
   for (const blob of layout.blobs) {
-    if (await retry(`blob ${blob.digest}`, () => pushBlob(client, blob, reg.mountFrom))) result.blobsUploaded++; else result.blobsExisting++;
+    const status = await retry(`blob ${blob.digest}`, () => pushBlob(client, blob, reg.mountFrom));
+    if (status === 'uploaded') result.blobsUploaded++; else if (status === 'mounted') result.blobsMounted++; else result.blobsExisting++;
   }
   for (const m of layout.manifests) await retry(`manifest ${m.digest}`, () => pushManifest(client, m));
   if (reg.tag) await retry(`tag ${reg.tag}`, () => pushManifest(client, layout.top, reg.tag));
   const back = await retry('read-back', () => client.getManifest(layout.top.digest, layout.top.mediaType));
   if (!back || digestOf(back) !== layout.top.digest) throw new PublishError('integrity', `${result.reference}: read-back does not match the pushed index`);
-  o.log(`oci: ${result.reference} (${result.blobsUploaded} blob(s) uploaded, ${result.blobsExisting} already there)`);
+  o.log(`oci: ${result.reference} (${result.blobsUploaded} blob(s) uploaded, ${result.blobsMounted} mounted, ${result.blobsExisting} already there)`);
   const work = await mkdtemp(join(tmpdir(), 'pnib-oci-'));
   try {
     const attachments: [string, Buffer][] = [];
@@ -102,7 +105,7 @@ async function attach(
   await writeFile(layer.file, bytes);
   await writeFile(config.file, EMPTY_CONFIG);
   for (const b of [config, layer]) await retry(`blob ${b.digest}`, () => pushBlob(client, b, undefined));
-  const { file: _file, ...layerDescriptor } = layer;
+  const layerDescriptor: Descriptor = { mediaType: layer.mediaType, digest: layer.digest, size: layer.size };
   const manifest = artifactManifest(subject, artifactType, layerDescriptor, { 'org.opencontainers.image.title': artifactType === MEDIA.sigstoreBundle ? IMAGE_BUNDLE : 'sbom' });
   const headers = await retry(`artifact ${manifest.digest}`, () => client.putManifest(manifest.digest, manifest.mediaType, manifest.bytes));
   const via = await retry(`referrers of ${subject.digest}`, () => registerReferrer(client, subject, manifest, headers.has('oci-subject')));

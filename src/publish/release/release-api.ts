@@ -33,7 +33,9 @@ export class ReleaseApi {
   private async call(method: string, url: string, what: string, init: { body?: string | ReadableStream; headers?: Record<string, string>; ok?: number[] } = {}): Promise<Response> {
     let res: Response;
     try {
-      res = await fetch(url, { method, body: init.body, headers: this.headers(init.headers), signal: this.signal, ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+      // A streamed body needs duplex 'half' (undici), which RequestInit's type does not list.
+      const streamed = init.body instanceof ReadableStream ? { duplex: 'half' as const } : {};
+      res = await fetch(url, { method, body: init.body, headers: this.headers(init.headers), signal: this.signal, ...streamed });
     } catch (cause) {
       throw toPublishError(cause, `${what} ${new URL(url).origin}`);
     }
@@ -76,7 +78,7 @@ export class ReleaseApi {
     if (this.flavour === 'github') {
       const base = release.uploadUrl ?? `${this.repoUrl}/releases/${release.id}/assets`;
       res = await this.call('POST', `${base}?name=${encodeURIComponent(name)}`, what, {
-        body: Readable.toWeb(createReadStream(file)) as ReadableStream, headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) }, ok: [201],
+        body: Readable.toWeb(createReadStream(file)), headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) }, ok: [201],
       });
     } else {
       const boundary = `pnib-${Date.now().toString(16)}`;

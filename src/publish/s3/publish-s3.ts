@@ -4,7 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { uploadedFiles, type Cell } from '../cells.js';
 import { sha256OfFile } from '../hash-file.js';
 import type { OnRetry, RetryPolicy } from '../retry.js';
-import { objectKey, openchamiKey, s3Url, type S3Location } from './s3-target.js';
+import { objectKey, openchamiKey, s3Url, type S3Location } from './location.js';
 import { putObject, type UploadStatus } from './upload.js';
 
 export interface S3CellResult {

@@ -36,8 +36,7 @@ export interface WebhookPayload {
 
 /** The build id: the manifest without its per-run envelope, hashed. */
 export function buildId(cell: Cell): string {
-  const { run: _run, ...core } = cell.manifest;
-  return sha256Hex(stableStringify(core));
+  return sha256Hex(stableStringify({ ...cell.manifest, run: undefined }));
 }
 
 export interface PayloadInput {

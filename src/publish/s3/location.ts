@@ -1,9 +1,7 @@
 /**
  * S3 destination: `s3://bucket/prefix` -> each cell's files at `<prefix>/<variant>/<arch>/<file>`,
- * plus the OpenCHAMI layout for kernel, initramfs and rootfs squashfs. Credentials come from the
- * AWS_* environment through the SDK's default chain; they never pass through our code.
+ * plus the OpenCHAMI layout for kernel, initramfs and rootfs squashfs. Pure: no SDK here.
  */
-import { S3Client } from '@aws-sdk/client-s3';
 import { PublishError } from '../errors.js';
 import type { Cell } from '../cells.js';
 
@@ -17,21 +15,6 @@ export function parseS3Url(url: string): S3Location {
 
 export function objectKey(loc: S3Location, ...parts: string[]): string {
   return [loc.prefix, ...parts].filter((p) => p !== '').join('/');
-}
-
-/**
- * The client. Checksum calculation/validation only WHEN_REQUIRED: with the defaults a streamed
- * PutObject is sent aws-chunked, and servers such as s3rver store that framing as the object.
- */
-export function createS3Client(options: { endpoint?: string; region?: string; maxAttempts?: number }): S3Client {
-  return new S3Client({
-    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    endpoint: options.endpoint,
-    forcePathStyle: options.endpoint !== undefined,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: options.maxAttempts ?? 3,
-  });
 }
 
 /** Where a cell file also goes in the OpenCHAMI boot-image layout, if it is a boot file. */
