@@ -1,8 +1,7 @@
 /** Resolves the two pins that depend on the machine: `mirror: auto` and `source_date_epoch: git`. */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { HostExecutor } from '../exec/host.js';
 import type { PinsFile } from './schema.js';
 import type { ConfigIssue } from './types.js';
 import { err, ok, type Result } from '../util/result.js';
@@ -37,11 +36,13 @@ export async function resolveMirror(debian: PinsFile['debian'], aptDir?: string)
 /** SOURCE_DATE_EPOCH: the pinned number, or the last commit time of the build inputs. */
 export async function resolveSourceDateEpoch(root: string, pinned: number | 'git'): Promise<Result<number, ConfigIssue>> {
   if (typeof pinned === 'number') return ok(pinned);
-  try {
-    const { stdout } = await promisify(execFile)('git', ['log', '-1', '--format=%ct', '--', 'variants', 'manifests', ...PINNED_INPUT_DIRS], { cwd: root });
-    const value = Number.parseInt(stdout.trim(), 10);
-    if (Number.isFinite(value)) return ok(value);
-  } catch { /* not a git checkout, or git missing */ }
+  const r = await new HostExecutor().run(
+    { argv: ['git', 'log', '-1', '--format=%ct', '--', 'variants', 'manifests', ...PINNED_INPUT_DIRS], cwd: root, captureStdout: true },
+    { signal: AbortSignal.timeout(10_000) },
+  );
+  // Not a git checkout, or git missing: fall through to the error below.
+  const value = r.ok ? Number.parseInt(r.value.stdout.trim(), 10) : Number.NaN;
+  if (Number.isFinite(value)) return ok(value);
   return err({
     file: 'manifests/pins.yaml', path: 'source_date_epoch',
     message: 'is "git" but the inputs have no git commit time here: set a number (Unix seconds)',

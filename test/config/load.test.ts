@@ -60,3 +60,14 @@ test('invalid YAML names the file and line', async () => {
   const messages = config.error.map((i) => `${i.file}: ${i.message}`).join('\n');
   assert.match(messages, /^manifests\/pins\.yaml: invalid YAML at line \d+/);
 });
+
+test('source_date_epoch "git" is the commit time of the inputs, and an error outside a checkout', async () => {
+  const { resolveSourceDateEpoch } = await import('../../src/config/resolve.js');
+  const here = await resolveSourceDateEpoch(REPO_ROOT, 'git');
+  assert.ok(here.ok && here.value > 1_700_000_000);
+  await using dir = await tempDir('nogit');
+  const there = await resolveSourceDateEpoch(dir.path, 'git');
+  assert.ok(!there.ok);
+  assert.equal(there.error.path, 'source_date_epoch');
+  assert.match(there.error.message, /set a number/);
+});
