@@ -7,6 +7,6 @@ import type { StepKind } from './types.js';
 export const RECIPE_VERSIONS: Readonly<Record<StepKind, number>> = {
   rootfs: 1,
   kernel: 1,
-  initramfs: 2,
+  initramfs: 3,
   package: 1,
 };

@@ -15,7 +15,6 @@ import { findKernelRelease, rootfsTar } from './kernel.js';
 import { err, ok, type Result } from '../util/result.js';
 
 export const INITRD_FILE = 'initrd.img';
-const COMPRESS_FLAG = { zstd: '--zstd', gzip: '--gzip', none: '--no-compress' } as const;
 
 export async function extractRoot(ctx: StepContext, tar: string, root: string): Promise<Result<void, StepFailure>> {
   await mkdir(root, { recursive: true });
@@ -44,14 +43,34 @@ async function runDracut(ctx: StepContext, root: string, kver: string): Promise<
   const binfmt = await ensureBinfmt(ctx, ctx.step.arch);
   if (!binfmt.ok) return binfmt;
   await installDracutInputs(ctx, root);
-  const { compress } = ctx.config.pins.initramfs;
   const env = rootEnv(ctx.config.pins.source_date_epoch);
-  const argv = inRoot({ root, env, binds: [[ctx.outDir, '/out']] }, [
+  // dracut writes an uncompressed cpio and the host compresses it: under qemu-user (arm64 on
+  // x86) the root's compressor is several times slower, and the root may not even have zstd.
+  // (With microcode packages in the root, the early cpio would need to stay uncompressed.)
+  const cpioDir = join(ctx.workDir, 'cpio');
+  await mkdir(cpioDir, { recursive: true });
+  const argv = inRoot({ root, env, binds: [[cpioDir, '/out']] }, [
     'dracut', '--reproducible', '--no-hostonly', '--no-hostonly-cmdline', '--force', '--quiet',
-    COMPRESS_FLAG[compress], '--kver', kver, `/out/${INITRD_FILE}`,
+    '--no-compress', '--kver', kver, '/out/initrd.cpio',
   ]);
   const r = await ctx.exec({ argv, purpose: `dracut for ${kver}`, hint: 'run with -v to see dracut\'s output; check dracut/ and modules.d/' });
-  return r.ok ? ok({ kver, builder: 'dracut', compress }) : err({ code: 'exec', failure: r.error });
+  if (!r.ok) return err({ code: 'exec', failure: r.error });
+  const c = await compressInitrd(ctx, join(cpioDir, 'initrd.cpio'));
+  return c.ok ? ok({ kver, builder: 'dracut', compress: ctx.config.pins.initramfs.compress }) : c;
+}
+
+/** Compresses an initramfs cpio into the step's initrd.img with the pinned compressor. */
+async function compressInitrd(ctx: StepContext, cpio: string): Promise<Result<void, StepFailure>> {
+  const { compress } = ctx.config.pins.initramfs;
+  const out = join(ctx.outDir, INITRD_FILE);
+  // gzip writes FILE.gz beside its input; zstd and a plain copy write `out` directly.
+  // zstd's output does not depend on the thread count.
+  const argv = compress === 'zstd' ? ['zstd', '-q', '-15', '-T0', '-o', out, cpio]
+    : compress === 'gzip' ? ['gzip', '-n', '-9', '-f', cpio] : ['cp', cpio, out];
+  const c = await ctx.exec({ argv, purpose: 'compress the initramfs' });
+  if (!c.ok) return err({ code: 'exec', failure: c.error });
+  if (compress === 'gzip') await rename(`${cpio}.gz`, out);
+  return ok(undefined);
 }
 
 async function walkSorted(root: string): Promise<string[]> {
@@ -63,23 +82,18 @@ async function runCpio(ctx: StepContext, root: string, kver: string): Promise<Re
   const list = join(ctx.workDir, 'files.txt');
   await writeFile(list, ['.', ...(await walkSorted(root))].join('\n') + '\n');
   const cpio = join(ctx.workDir, 'initrd.cpio');
-  const { compress } = ctx.config.pins.initramfs;
   const packed = await ctx.exec({ argv: ['cpio', '-o', '-H', 'newc', '--reproducible', '-R', '0:0', '--quiet', '-F', cpio], cwd: root, stdinFile: list, purpose: 'pack the initramfs' });
   if (!packed.ok) return err({ code: 'exec', failure: packed.error });
-  const out = join(ctx.outDir, INITRD_FILE);
-  // gzip writes FILE.gz beside its input; zstd and a plain copy write `out` directly.
-  const argv = compress === 'zstd' ? ['zstd', '-q', '-19', '-T1', '-o', out, cpio]
-    : compress === 'gzip' ? ['gzip', '-n', '-9', '-f', cpio] : ['cp', cpio, out];
-  const c = await ctx.exec({ argv, purpose: 'compress the initramfs' });
-  if (!c.ok) return err({ code: 'exec', failure: c.error });
-  if (compress === 'gzip') await rename(`${cpio}.gz`, out);
-  return ok({ kver, builder: 'cpio', compress });
+  const c = await compressInitrd(ctx, cpio);
+  if (!c.ok) return c;
+  return ok({ kver, builder: 'cpio', compress: ctx.config.pins.initramfs.compress });
 }
 
 export const initramfsStep: StepImpl = {
-  tools: (_step, config) => (config.pins.initramfs.builder === 'dracut'
-    ? [TOOLS.tar, TOOLS.bwrap]
-    : [TOOLS.tar, TOOLS.cpio, ...(config.pins.initramfs.compress === 'zstd' ? [TOOLS.zstd] : [])]),
+  tools: (_step, config) => [
+    TOOLS.tar, ...(config.pins.initramfs.builder === 'dracut' ? [TOOLS.bwrap] : [TOOLS.cpio]),
+    ...(config.pins.initramfs.compress === 'zstd' ? [TOOLS.zstd] : []),
+  ],
   async run(ctx) {
     const tar = rootfsTar(ctx);
     const release = await findKernelRelease(ctx, tar);
