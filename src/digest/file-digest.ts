@@ -1,7 +1,7 @@
 // Digests a file for the manifest: its plain SHA-256 and its fs-verity digest, from ONE read of the
-// file. Large files are read once into shared memory; the main thread feeds the whole-file SHA-256
-// (inherently sequential) while a worker hashes the 4096-byte data blocks of the same chunks (the
-// expensive part of the fs-verity tree), so the two run on separate cores.
+// file. Small files are done on this thread. Large files are read into shared memory; this thread
+// feeds the whole-file SHA-256 (inherently sequential) while level0-worker.ts hashes the 4096-byte
+// blocks of the same chunks (the costlier part of the fs-verity tree) on the other core.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
