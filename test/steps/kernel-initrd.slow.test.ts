@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli, sums, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
+import { REPO_ROOT, runCli, sums, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
 
 const CELL = join(SHARED_OUT, 'kernel-initrd', 'amd64');
 const select = ['--arch', 'amd64', '--variant', 'kernel-initrd'];
@@ -22,12 +22,25 @@ test('kernel-initrd/amd64: built from the pinned mirror, booted in QEMU to the m
   assert.equal(kernel?.version, '6.12.117-1');
   assert.ok(manifest.packages.some((p) => p.name === 'dracut'));
   assert.match(String((manifest.facts['rootfs@amd64']?.release as { date?: string } | undefined)?.date), /\d{4}/);
-  assert.deepEqual(manifest.artifacts.map((a) => a.path), ['cmdline', 'initrd.img', 'vmlinuz']);
+  assert.deepEqual(manifest.artifacts.map((a) => a.path), ['cmdline', 'initrd.img', 'sbom.spdx.json', 'vmlinuz']);
 
   const smoke = await runCli(['smoke', ...select, '--out', SHARED_OUT, '--identity', 'test-node-1', '--timeout', '240']);
   assert.equal(smoke.code, 0, smoke.stderr);
   assert.match(smoke.stdout, /smoke kernel-initrd\/amd64: POWERNODE-INIT-OK id=test-node-1 \(\d+\.\d s\)/);
   process.stderr.write(smoke.stdout);
+});
+
+test('kernel-initrd/amd64: a modules.d change rebuilds only the initramfs and what depends on it', { timeout: 30 * 60_000 }, async () => {
+  await using dir = await tempDir('ki-module');
+  const { cp, appendFile } = await import('node:fs/promises');
+  for (const d of ['variants', 'manifests', 'dracut', 'modules.d']) await cp(join(REPO_ROOT, d), join(dir.path, d), { recursive: true });
+  await appendFile(join(dir.path, 'modules.d/90powernode/powernode-init.sh'), '# a comment changes the module\n');
+  const r = await runCli([...select, '--project', dir.path, '--out', join(dir.path, 'out'), '--cache-dir', SHARED_CACHE]);
+  assert.equal(r.code, 0, r.stderr);
+  const ran = [...r.stderr.matchAll(/^\[(\S+)\] started$/gm)].map((m) => m[1]).sort();
+  assert.deepEqual(ran, ['initramfs@amd64', 'kernel-initrd@amd64']);
+  assert.match(r.stderr, /\[rootfs@amd64\] cached/);
+  assert.match(r.stderr, /\[kernel@amd64\] cached/);
 });
 
 test('kernel-initrd/amd64: a second build from an empty cache is byte-identical', { timeout: 30 * 60_000 }, async () => {
