@@ -30,7 +30,11 @@ const PUBLISH_OPTIONS = {
 
 /** Options each command accepts on top of the common ones. */
 const COMMAND_OPTIONS = {
-  build: PUBLISH_OPTIONS,
+  build: {
+    ...PUBLISH_OPTIONS,
+    // Where commands run (src/exec/factory.ts); SSH builders (src/ssh/).
+    executor: { type: 'string' }, builder: { type: 'string', multiple: true }, 'ssh-key': { type: 'string' }, builders: { type: 'string' },
+  },
   plan: {},
   digest: {},
   smoke: { identity: { type: 'string' }, accel: { type: 'string' }, timeout: { type: 'string' } },
@@ -77,9 +81,12 @@ const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Record<string, OptionSpec>;
 
-/** The command is the first positional that names one; `build` when none does. */
+const ALL_OPTIONS = Object.assign({}, COMMON_OPTIONS, ...Object.values(COMMAND_OPTIONS)) as Record<string, OptionSpec>;
+
+/** The command is the first positional that names one (option values are not positionals); `build` when none does. */
 function findCommand(argv: readonly string[]): Command {
-  const first = argv.find((a) => !a.startsWith('-'));
+  const { positionals } = parseArgs({ args: [...argv], options: ALL_OPTIONS, allowPositionals: true, strict: false });
+  const first = positionals[0];
   return first && (COMMANDS as readonly string[]).includes(first) ? (first as Command) : 'build';
 }
 
@@ -145,6 +152,8 @@ options:
   -j, --jobs N          steps run at once (default 2)
   -k, --keep-going      on failure, still build what does not depend on it
   -v, --verbose         stream command output
+  build: --executor host|toolbox|podman   run steps on the host, in the pinned toolbox
+         (manifests/toolbox.yaml) with bubblewrap, or in it as a podman container
   smoke: --identity ID  --accel tcg|kvm  --timeout SECONDS
   publish (also build --publish): --sign-key PEM | --keyless, --registry HOST/REPO, --s3 s3://B/P,
          --s3-endpoint URL, --release URL --release-tag TAG, --webhook URL, --publish-config FILE
