@@ -10,12 +10,22 @@ import { initramfsStep } from './initramfs.js';
 import { kernelInitrdPackager } from './package-kernel-initrd.js';
 import { rawPackager } from './package-raw.js';
 import { qcow2Packager } from './package-qcow2.js';
+import { rpi4Packager } from './package-rpi4.js';
+import { arm64UefiPackager } from './package-arm64-uefi.js';
+import { isoPackager } from './package-iso.js';
+import { ipxePackager } from './package-ipxe.js';
+import { ociPackager } from './package-oci.js';
 import { assertNever } from '../util/result.js';
 
 const PACKAGERS: Partial<Record<PackagerType, StepImpl>> = {
   'kernel-initrd': kernelInitrdPackager,
   raw: rawPackager,
   qcow2: qcow2Packager,
+  rpi4: rpi4Packager,
+  'arm64-uefi': arm64UefiPackager,
+  iso: isoPackager,
+  ipxe: ipxePackager,
+  oci: ociPackager,
 };
 
 export function stepRegistry(step: PlannedStep): StepImpl {

@@ -8,7 +8,7 @@ import { open, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { StepContext } from '../types.js';
 import type { StepFailure } from '../../run/types.js';
-import type { Uuid } from './guid.js';
+import { cellUuid, type IdScope, type Uuid } from './guid.js';
 import { MIB } from './layout.js';
 import { err, ok, type Result } from '../../util/result.js';
 
@@ -19,6 +19,11 @@ export interface Ext4Options {
   hashSeed: Uuid;
   sizeMiB: number;
   sourceDateEpoch: number;
+}
+
+/** The root filesystem's options: label `root`, ids derived from the cell (see guid.ts). Pure. */
+export function rootExt4Options(scope: IdScope, sizeMiB: number, sourceDateEpoch: number): Ext4Options {
+  return { label: 'root', uuid: cellUuid(scope, 'fs', 'root'), hashSeed: cellUuid(scope, 'hash-seed', 'root'), sizeMiB, sourceDateEpoch };
 }
 
 /** The mkfs.ext4 argv. Pure. Features are mke2fs's defaults for `ext4`. */

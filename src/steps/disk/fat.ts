@@ -3,7 +3,7 @@
  * sized file, then mtools. `--invariant` must come before `-i`, or the volume id is reset to
  * 1234ABCD; mtools stamps SOURCE_DATE_EPOCH (in local time, hence TZ=UTC) unless `-m` is used.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { StepContext } from '../types.js';
 import type { StepFailure } from '../../run/types.js';
 import { MIB } from './layout.js';
@@ -16,13 +16,15 @@ export interface FatOptions {
   volumeId: string;
   sizeMiB: number;
   sourceDateEpoch: number;
+  /** FAT type; default 32 (an ESP partition). Small images (an ISO's efi.img) need 12 or 16. */
+  fatBits?: 12 | 16 | 32;
 }
 
 /** A file to put on the filesystem: host path -> absolute path inside (e.g. `/EFI/BOOT/BOOTX64.EFI`). */
 export interface FatFile { source: string; dest: string }
 
 export function mkfsVfatArgv(o: FatOptions, image: string): string[] {
-  return ['mkfs.vfat', '-F', '32', '-S', '512', '-n', o.label, '--invariant', '-i', o.volumeId, image];
+  return ['mkfs.vfat', '-F', String(o.fatBits ?? 32), '-S', '512', '-n', o.label, '--invariant', '-i', o.volumeId, image];
 }
 
 /** Directories to create (parents first) for a set of files. Pure. */
@@ -47,8 +49,20 @@ export function mtoolsEnv(sourceDateEpoch: number): Record<string, string> {
   return { SOURCE_DATE_EPOCH: String(sourceDateEpoch), TZ: 'UTC', MTOOLS_SKIP_CHECK: '1', LC_ALL: 'C' };
 }
 
+/**
+ * Room for file data in a FAT32 filesystem of `sizeMiB`: minus the reserved sectors, two FATs
+ * (4 bytes per 512-byte cluster each: ~1.6 %) and a margin for directories and cluster slack.
+ */
+export function fatCapacityBytes(sizeMiB: number): number {
+  return Math.floor(sizeMiB * MIB * 0.975) - MIB;
+}
+
 /** Makes `image` (sizeMiB) as FAT32 holding `files`. */
 export async function makeFat(ctx: StepContext, o: FatOptions, files: readonly FatFile[], image: string): Promise<Result<void, StepFailure>> {
+  const need = (await Promise.all(files.map(async (f) => (await stat(f.source)).size))).reduce((a, b) => a + b, 0);
+  if (need > fatCapacityBytes(o.sizeMiB)) {
+    return err({ code: 'check', message: `FAT "${o.label}": ${(need / MIB).toFixed(1)} MiB of files do not fit ${o.sizeMiB} MiB; raise the partition size in the variant file` });
+  }
   const fh = await open(image, 'w');
   try { await fh.truncate(o.sizeMiB * MIB); } finally { await fh.close(); }
   const mk = await ctx.exec({ argv: mkfsVfatArgv(o, image), purpose: `make the FAT filesystem "${o.label}"` });

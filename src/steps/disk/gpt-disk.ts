@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import type { Arch } from '../../config/types.js';
 import type { StepContext } from '../types.js';
 import type { StepFailure } from '../../run/types.js';
-import { cellUuid, fatUuidString, shortId, type IdScope } from './guid.js';
+import { fatUuidString, shortId, type IdScope } from './guid.js';
 import { GPT_TYPE, MIB, planDisk, partitionByName, rootType, startLba, type DiskPlan, type PartSpec } from './layout.js';
-import { makeExt4 } from './ext4.js';
+import { makeExt4, rootExt4Options, type Ext4Options } from './ext4.js';
 import { makeFat } from './fat.js';
 import { grubConfig, makeGrubImage, type GrubTarget } from './grub.js';
 import { installBootSector, patchCoreImage } from './bios-boot.js';
@@ -86,9 +86,7 @@ async function biosPartition(j: DiskJob, image: string): Promise<Result<number, 
   return ok(startLba(part));
 }
 
-function rootFs(j: DiskJob): { label: string; uuid: ReturnType<typeof cellUuid>; hashSeed: ReturnType<typeof cellUuid>; sizeMiB: number; sourceDateEpoch: number } {
-  return { label: 'root', uuid: cellUuid(j.scope, 'fs', 'root'), hashSeed: cellUuid(j.scope, 'hash-seed', 'root'), sizeMiB: partitionByName(j.plan, 'root').sizeMiB, sourceDateEpoch: j.ctx.config.pins.source_date_epoch };
-}
+const rootFs = (j: DiskJob): Ext4Options => rootExt4Options(j.scope, partitionByName(j.plan, 'root').sizeMiB, j.ctx.config.pins.source_date_epoch);
 
 export async function buildGptDisk(ctx: StepContext, o: GptDiskOptions): Promise<Result<Record<string, unknown>, StepFailure>> {
   const inputs = await diskInputs(ctx);

@@ -10,7 +10,8 @@ import type { StepContext } from '../types.js';
 import type { StepFailure } from '../../run/types.js';
 import { assertNever, err, ok, type Result } from '../../util/result.js';
 
-export type GrubTarget = 'i386-pc' | 'x86_64-efi' | 'arm64-efi';
+/** `i386-pc-eltorito`: the BIOS El Torito boot image of an ISO (modules from i386-pc). */
+export type GrubTarget = 'i386-pc' | 'i386-pc-eltorito' | 'x86_64-efi' | 'arm64-efi';
 
 /** The prefix grub-mkimage bakes in: the config is read from the memdisk. */
 export const MEMDISK_PREFIX = '(memdisk)/boot/grub';
@@ -20,7 +21,8 @@ const COMMON_MODULES = ['memdisk', 'tar', 'normal', 'configfile', 'echo', 'test'
 /** Modules linked into the image for a target. Pure. */
 export function grubModules(target: GrubTarget): string[] {
   switch (target) {
-    case 'i386-pc': return ['biosdisk', ...COMMON_MODULES, 'serial', 'terminal'];
+    case 'i386-pc':
+    case 'i386-pc-eltorito': return ['biosdisk', ...COMMON_MODULES, 'serial', 'terminal'];
     case 'x86_64-efi': return [...COMMON_MODULES, 'efi_gop'];
     case 'arm64-efi': return [...COMMON_MODULES, 'efi_gop'];
     default: return assertNever(target, 'GRUB target');
@@ -59,12 +61,13 @@ export function memdiskTarArgv(dir: string, tarFile: string, sourceDateEpoch: nu
   ];
 }
 
-export function grubMkimageArgv(target: GrubTarget, moduleDir: string, memdisk: string, output: string): string[] {
-  return ['grub-mkimage', '-O', target, '-d', moduleDir, '-p', MEMDISK_PREFIX, '-m', memdisk, '-o', output, ...grubModules(target)];
+/** `extraModules`: linked in after the target's own (e.g. `iso9660` for an ISO). */
+export function grubMkimageArgv(target: GrubTarget, moduleDir: string, memdisk: string, output: string, extraModules: readonly string[] = []): string[] {
+  return ['grub-mkimage', '-O', target, '-d', moduleDir, '-p', MEMDISK_PREFIX, '-m', memdisk, '-o', output, ...grubModules(target), ...extraModules];
 }
 
 /** Builds a GRUB image for `target` embedding `config`; returns nothing, writes `output`. */
-export async function makeGrubImage(ctx: StepContext, target: GrubTarget, moduleDir: string, config: string, output: string): Promise<Result<void, StepFailure>> {
+export async function makeGrubImage(ctx: StepContext, target: GrubTarget, moduleDir: string, config: string, output: string, extraModules: readonly string[] = []): Promise<Result<void, StepFailure>> {
   const dir = join(ctx.workDir, `grub-${target}`);
   await mkdir(join(dir, 'boot', 'grub'), { recursive: true });
   await writeFile(join(dir, 'boot', 'grub', 'grub.cfg'), config);
@@ -72,6 +75,6 @@ export async function makeGrubImage(ctx: StepContext, target: GrubTarget, module
   const sde = ctx.config.pins.source_date_epoch;
   const tar = await ctx.exec({ argv: memdiskTarArgv(dir, memdisk, sde), purpose: 'pack the GRUB memdisk' });
   if (!tar.ok) return err({ code: 'exec', failure: tar.error });
-  const mk = await ctx.exec({ argv: grubMkimageArgv(target, moduleDir, memdisk, output), purpose: `make the GRUB ${target} image`, hint: `are GRUB's ${target} modules in ${moduleDir}?` });
+  const mk = await ctx.exec({ argv: grubMkimageArgv(target, moduleDir, memdisk, output, extraModules), purpose: `make the GRUB ${target} image`, hint: `are GRUB's ${target} modules in ${moduleDir}?` });
   return mk.ok ? ok(undefined) : err({ code: 'exec', failure: mk.error });
 }
