@@ -12,6 +12,7 @@ PACKAGES=(
   ovmf qemu-efi-aarch64 fsverity cpio zstd xz-utils tar
   xorriso grub-common grub-pc-bin grub-efi-amd64-bin mtools dosfstools e2fsprogs erofs-utils squashfs-tools fdisk
   shellcheck skopeo umoci docker-registry openssh-server ipxe curl git attr
+  podman runc busybox-static
 )
 
 if [ "$(id -u)" -ne 0 ]; then echo "setup.sh: run as root (apt-get install)" >&2; exit 2; fi

@@ -13,6 +13,8 @@ import { ciCommand } from './cli/commands/ci.js';
 import { verifyCommand } from './cli/commands/verify.js';
 import { publishCommand } from './cli/commands/publish.js';
 import { verifySignatureCommand } from './cli/commands/verify-signature.js';
+import { stepCommand } from './cli/commands/step.js';
+import { initramfsCommand } from './cli/commands/initramfs.js';
 import { assertNever } from './util/result.js';
 
 async function main(argv: readonly string[]): Promise<ExitCode> {
@@ -44,9 +46,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     case 'verify-signature': return verifySignatureCommand(args.value, controller.signal);
     case 'ci': return ciCommand(args.value);
     case 'verify': return verifyCommand(args.value, controller);
-    case 'initramfs':
-      process.stderr.write(`${command}: not implemented in this version\n`);
-      return EXIT.usage;
+    case 'step': return stepCommand(args.value, controller);
+    case 'initramfs': return initramfsCommand(args.value, controller);
     default: return assertNever(command, 'command');
   }
 }

@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../util/result.js';
 import { parseList } from '../plan/select.js';
 import type { Selection } from '../plan/types.js';
 
-export const COMMANDS = ['build', 'plan', 'digest', 'smoke', 'cache', 'verify', 'publish', 'verify-signature', 'ci', 'initramfs', 'help'] as const;
+export const COMMANDS = ['build', 'plan', 'digest', 'smoke', 'cache', 'verify', 'publish', 'verify-signature', 'ci', 'initramfs', 'step', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 interface OptionSpec { type: 'string' | 'boolean'; short?: string; multiple?: boolean }
@@ -34,7 +34,10 @@ const COMMAND_OPTIONS = {
     ...PUBLISH_OPTIONS,
     // Where commands run (src/exec/factory.ts); SSH builders (src/ssh/).
     executor: { type: 'string' }, builder: { type: 'string', multiple: true }, 'ssh-key': { type: 'string' }, builders: { type: 'string' },
+    'known-hosts': { type: 'string' },
   },
+  // Internal: what an SSH builder runs for one step (src/ssh/remote-step.ts).
+  step: { step: { type: 'string' }, key: { type: 'string' }, executor: { type: 'string' } },
   plan: {},
   digest: {},
   smoke: { identity: { type: 'string' }, accel: { type: 'string' }, timeout: { type: 'string' } },
@@ -140,6 +143,8 @@ commands:
   publish               sign, push (OCI), upload (S3, release assets), notify (webhook)
   verify-signature      check the Sigstore bundles of artifacts or cells
   ci [--check]          write (or check) the CI workflows in pipelines/
+  initramfs --from DIR|oci://REF [--inject SRC:DST]... [--init FILE] [--compress gzip|zstd|none] --output FILE
+                        pack a tree as a reproducible newc initramfs (-o FILE also names the output)
 
 selection (env or flags; comma lists; default: everything):
   ARCH=amd64,arm64      --arch
@@ -154,6 +159,8 @@ options:
   -v, --verbose         stream command output
   build: --executor host|toolbox|podman   run steps on the host, in the pinned toolbox
          (manifests/toolbox.yaml) with bubblewrap, or in it as a podman container
+  build: --builder ssh://user@host[:port] --ssh-key FILE [--known-hosts FILE] | --builders FILE
+         run the steps on SSH builders (host keys pinned; see src/ssh/builders.ts)
   smoke: --identity ID  --accel tcg|kvm  --timeout SECONDS
   publish (also build --publish): --sign-key PEM | --keyless, --registry HOST/REPO, --s3 s3://B/P,
          --s3-endpoint URL, --release URL --release-tag TAG, --webhook URL, --publish-config FILE

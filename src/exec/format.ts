@@ -15,6 +15,7 @@ function howItEnded(f: ExecFailure): string {
     case 'timeout': return 'timed out and was terminated';
     case 'aborted': return 'was cancelled';
     case 'spawn': return `could not start: ${String((f.cause as Error | undefined)?.message ?? f.cause)}`;
+    case 'disconnected': return 'lost its remote builder (the SSH connection dropped or could not be opened)';
     default: return assertNever(f.code, 'exec failure code');
   }
 }

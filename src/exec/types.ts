@@ -25,7 +25,7 @@ export interface ExecOutput {
   durationMs: number;
 }
 
-export type ExecFailureCode = 'exit' | 'signal' | 'not-found' | 'timeout' | 'aborted' | 'spawn';
+export type ExecFailureCode = 'exit' | 'signal' | 'not-found' | 'timeout' | 'aborted' | 'spawn' | 'disconnected';
 
 /** A failed command, with what a person needs to act on it. */
 export interface ExecFailure {

@@ -3,9 +3,24 @@ import type { Config } from '../config/types.js';
 import type { Plan, PlannedStep, StepId } from '../plan/types.js';
 import type { CacheEntry } from '../run/cache.js';
 import type { FileDigest } from '../digest/file-digest.js';
-import type { BuildManifest, DebPackage, RunEnvelope } from './types.js';
+import type { BuildManifest, DebPackage, RunEnvelope, ToolboxRef } from './types.js';
 import { initramfsInputs } from '../plan/graph.js';
 import { stableStringify } from '../util/stable-json.js';
+import { SBOM_FILE } from '../sbom/spdx.js';
+import { PROVENANCE_FILE } from './provenance.js';
+
+/** A file that goes into a cell's output directory: where it is cached, and its digest. */
+export interface CellFile { src: string; digest: FileDigest }
+
+/** The cell step's outputs plus the SBOM of the root filesystem it was built from. */
+export function cellFiles(step: PlannedStep, entries: ReadonlyMap<StepId, CacheEntry>): CellFile[] {
+  const own = entries.get(step.id);
+  const rootfs = entries.get(`rootfs@${step.arch}` as StepId);
+  const sbom = rootfs?.record.files.find((f) => f.path === SBOM_FILE);
+  const files = (own?.record.files ?? []).map((digest) => ({ src: `${own?.dir ?? ''}/${digest.path}`, digest }));
+  if (sbom && rootfs && !files.some((f) => f.digest.path === SBOM_FILE)) files.push({ src: `${rootfs.dir}/${SBOM_FILE}`, digest: sbom });
+  return files.sort((a, b) => (a.digest.path < b.digest.path ? -1 : 1));
+}
 
 /** The step and everything it depends on, dependencies first. */
 export function closure(plan: Plan, id: StepId): PlannedStep[] {
@@ -27,9 +42,11 @@ export interface ManifestInput {
   entries: ReadonlyMap<StepId, CacheEntry>;
   tools: Record<string, string>;
   run: RunEnvelope;
+  /** The toolbox the steps ran in (`--executor toolbox|podman`); null or absent on the host. */
+  toolbox?: ToolboxRef | null;
 }
 
-export function buildManifest({ config, plan, step, entries, tools, run }: ManifestInput): BuildManifest {
+export function buildManifest({ config, plan, step, entries, tools, run, toolbox }: ManifestInput): BuildManifest {
   const variant = config.variants.get(step.variant ?? '');
   if (!variant) throw new Error(`invariant: ${step.id} is not a cell step`);
   const steps = closure(plan, step.id);
@@ -37,6 +54,7 @@ export function buildManifest({ config, plan, step, entries, tools, run }: Manif
   const rootfsFacts = facts[`rootfs@${step.arch}`] as { packages?: DebPackage[] } | undefined;
   const usesInitramfs = steps.some((s) => s.kind === 'initramfs');
   const cellFacts = entries.get(step.id)?.record.facts ?? {};
+  const artifacts = cellFiles(step, entries).map((f) => f.digest);
   const { debian, kernel, packages, rootfs_versions, tools: pinnedTools, source_date_epoch } = config.pins;
   return {
     format: 1,
@@ -57,8 +75,11 @@ export function buildManifest({ config, plan, step, entries, tools, run }: Manif
     steps: steps.map((s) => ({ id: s.id, kind: s.kind, key: s.key })),
     facts,
     packages: rootfsFacts?.packages ?? [],
-    artifacts: entries.get(step.id)?.record.files ?? [],
+    artifacts,
     oci_digest: typeof cellFacts.oci_digest === 'string' ? cellFacts.oci_digest : null,
+    sbom: artifacts.some((a) => a.path === SBOM_FILE) ? SBOM_FILE : null,
+    provenance: PROVENANCE_FILE,
+    ...(toolbox ? { toolbox } : {}),
     run,
   };
 }

@@ -25,6 +25,10 @@ export const buildManifestSchema = z.object({
   packages: z.array(z.object({ name: z.string(), version: z.string(), arch: z.string() })),
   artifacts: z.array(fileDigestSchema),
   oci_digest: z.string().regex(/^sha256:[0-9a-f]{64}$/).nullable(),
+  toolbox: z.object({ digest: z.string().regex(/^sha256:[0-9a-f]{64}$/), key: hex64 }).optional()
+    .describe('the pinned toolbox the steps ran in (--executor toolbox|podman); absent for host builds'),
+  sbom: z.string().nullable().describe('SPDX 2.3 JSON of the root filesystem, beside the artifacts'),
+  provenance: z.string().describe('SLSA v1 provenance (in-toto Statement v1) over the artifacts'),
   run: z.object({
     host: z.string(), started_at: z.string(), duration_ms: z.number(), executor: z.string(), builder_version: z.string(), node: z.string(),
   }).describe('per-run envelope: everything outside it is reproducible'),

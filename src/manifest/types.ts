@@ -30,7 +30,24 @@ export interface BuildManifest {
   artifacts: FileDigest[];
   /** Digest of the OCI image manifest, for cells that produce one. */
   oci_digest: string | null;
+  /** The SPDX 2.3 SBOM of the cell's root filesystem (also listed in `artifacts`), or null. */
+  sbom: string | null;
+  /** The SLSA v1 provenance (in-toto Statement) written beside the artifacts. */
+  provenance: string;
+  /**
+   * The toolbox the steps ran in, absent for host builds. An input, like `tools`: the digest
+   * names every tool binary that touched the artifacts, so it belongs to the reproducible core
+   * (two builds in the same toolbox have the same core). Which executor ran it is per-run
+   * (`run.executor`); host and toolbox builds are compared on their artifacts.
+   */
+  toolbox?: ToolboxRef;
   run: RunEnvelope;
+}
+
+/** A pinned toolbox: sha256 of its reproducible tar, and the key of manifests/toolbox.yaml. */
+export interface ToolboxRef {
+  digest: string;
+  key: string;
 }
 
 export interface RunEnvelope {

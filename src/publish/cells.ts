@@ -21,9 +21,11 @@ export interface Cell {
   manifest: BuildManifest;
 }
 
-/** The files of a cell that get signed: every artifact, then the manifest. Paths relative to the cell. */
+/** The files of a cell that get signed: every artifact, the manifest and the provenance. Paths relative to the cell. */
 export function signedFiles(cell: Cell): string[] {
-  return [...cell.manifest.artifacts.map((a) => a.path), MANIFEST_FILE];
+  // Manifests written before provenance existed have no such field.
+  const provenance = (cell.manifest as Partial<BuildManifest>).provenance;
+  return [...cell.manifest.artifacts.map((a) => a.path), MANIFEST_FILE, ...(provenance ? [provenance] : [])];
 }
 
 /** Everything uploaded for a cell: signed files, their bundles, and SHA256SUMS. */

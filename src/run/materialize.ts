@@ -6,28 +6,35 @@ import { constants } from 'node:fs';
 import { chmod, copyFile, mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BuildManifest } from '../manifest/types.js';
-import type { CacheEntry } from './cache.js';
-import { serializeManifest, sha256sums } from '../manifest/build-manifest.js';
+import { serializeManifest, sha256sums, type CellFile } from '../manifest/build-manifest.js';
+import { buildProvenance } from '../manifest/provenance.js';
+import { BUILDER_VERSION } from '../cli/version.js';
+import { sparseCopy } from '../util/sparse-copy.js';
 
 export const MANIFEST_FILE = 'build-manifest.json';
 export const SUMS_FILE = 'SHA256SUMS';
 const STAGING = '.staging';
 
 let counter = 0;
+/** Files this large are copied hole by hole (disk images); smaller ones in one call. */
+const SPARSE_THRESHOLD = 64 << 20;
 
-export async function writeCellOutput(outRoot: string, entry: CacheEntry, manifest: BuildManifest): Promise<string> {
+export async function writeCellOutput(outRoot: string, files: readonly CellFile[], manifest: BuildManifest): Promise<string> {
   const dest = join(outRoot, manifest.variant, manifest.arch);
   const stagingRoot = join(outRoot, STAGING);
   const staging = join(stagingRoot, `${manifest.variant}-${manifest.arch}.${process.pid}.${++counter}`);
   await mkdir(staging, { recursive: true });
   try {
-    for (const f of entry.record.files) {
-      await mkdir(dirname(join(staging, f.path)), { recursive: true });
-      await copyFile(join(entry.dir, f.path), join(staging, f.path), constants.COPYFILE_FICLONE);
+    for (const { src, digest } of files) {
+      const dest = join(staging, digest.path);
+      await mkdir(dirname(dest), { recursive: true });
+      if (digest.size >= SPARSE_THRESHOLD) await sparseCopy(src, dest);
+      else await copyFile(src, dest, constants.COPYFILE_FICLONE);
       // Tools leave private modes (dracut writes 0600); published artifacts are world-readable.
-      await chmod(join(staging, f.path), 0o644);
+      await chmod(dest, 0o644);
     }
     await writeFile(join(staging, SUMS_FILE), sha256sums(manifest.artifacts));
+    await writeFile(join(staging, manifest.provenance), buildProvenance(manifest, `https://powernode.dev/image-builder@${BUILDER_VERSION}`));
     await writeFile(join(staging, MANIFEST_FILE), serializeManifest(manifest));
     await replaceDir(staging, dest);
   } finally {

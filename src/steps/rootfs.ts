@@ -12,7 +12,9 @@ import { TOOLS } from '../exec/tools.js';
 import { checkVersions, parseDpkgStatus } from './dpkg-status.js';
 import { ensureBinfmt, isForeign } from './binfmt.js';
 import { sha256Hex } from '../util/hash.js';
+import { ociRootfs } from '../sources/oci-rootfs.js';
 import { err, ok, type Result } from '../util/result.js';
+import { writeRootfsSbom } from '../sbom/rootfs-sbom.js';
 
 export const ROOTFS_TAR = 'rootfs.tar';
 const DIVERTED = ['/etc/kernel/postinst.d/dracut', '/etc/kernel/postinst.d/initramfs-tools'];
@@ -76,9 +78,11 @@ async function packDir(ctx: StepContext, dir: string, tar: string): Promise<Resu
   return r.ok ? ok({ source_dir: ctx.config.pins.rootfs.source === 'dir' ? ctx.config.pins.rootfs.path : dir }) : err({ code: 'exec', failure: r.error });
 }
 
-async function packageFacts(ctx: StepContext, tar: string): Promise<Result<Record<string, unknown>, StepFailure>> {
+async function packageFacts(ctx: StepContext, tar: string, listsDir: string | undefined): Promise<Result<Record<string, unknown>, StepFailure>> {
   const r = await ctx.exec({ argv: ['tar', '-xOf', tar, './var/lib/dpkg/status'], captureStdout: true, purpose: 'read the dpkg status of the root' });
-  const packages = r.ok ? parseDpkgStatus(r.value.stdout) : [];
+  const status = r.ok ? r.value.stdout : '';
+  const packages = parseDpkgStatus(status);
+  await writeRootfsSbom(ctx, tar, status, listsDir);
   if (ctx.config.pins.rootfs.source !== 'mmdebstrap') return ok({ packages });
   const pin = ctx.config.pins.kernel[ctx.step.arch];
   const pinned = { ...ctx.config.pins.rootfs_versions, ...(pin ? { [pin.package]: pin.version } : {}) };
@@ -89,13 +93,14 @@ async function packageFacts(ctx: StepContext, tar: string): Promise<Result<Recor
 export const rootfsStep: StepImpl = {
   tools: (_step, config) => (config.pins.rootfs.source === 'mmdebstrap'
     ? [TOOLS.mmdebstrap, TOOLS.tar, ...(isForeign(_step.arch) ? [TOOLS.qemuAarch64Static, TOOLS.updateBinfmts] : [])]
-    : [TOOLS.tar]),
+    : config.pins.rootfs.source === 'oci' ? [TOOLS.tar, TOOLS.bwrap] : [TOOLS.tar]),
   async run(ctx) {
     const tar = join(ctx.outDir, ROOTFS_TAR);
     const source = ctx.config.pins.rootfs;
-    const made = source.source === 'dir' ? await packDir(ctx, join(ctx.config.root, source.path), tar) : await runMmdebstrap(ctx, tar);
+    const made = source.source === 'dir' ? await packDir(ctx, join(ctx.config.root, source.path), tar)
+      : source.source === 'oci' ? await ociRootfs(ctx, source.reference, tar) : await runMmdebstrap(ctx, tar);
     if (!made.ok) return made;
-    const pkgs = await packageFacts(ctx, tar);
+    const pkgs = await packageFacts(ctx, tar, source.source === 'mmdebstrap' ? join(ctx.workDir, 'lists') : undefined);
     return pkgs.ok ? ok({ ...made.value, ...pkgs.value }) : pkgs;
   },
 };

@@ -16,11 +16,16 @@ test('build writes SHA256SUMS (sha256sum -c passes) and build-manifest.json; a r
   const first = await runCli([...opts(dir.path), '--arch', 'amd64']);
   assert.equal(first.code, 0, first.stderr);
   const cell = join(dir.path, 'out/kernel-initrd/amd64');
-  assert.deepEqual((await readdir(cell)).sort(), ['SHA256SUMS', 'build-manifest.json', 'cmdline', 'initrd.img', 'vmlinuz']);
+  assert.deepEqual((await readdir(cell)).sort(), ['SHA256SUMS', 'build-manifest.json', 'cmdline', 'initrd.img', 'provenance.intoto.json', 'sbom.spdx.json', 'vmlinuz']);
   execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: cell });
   const manifest = JSON.parse(await readFile(join(cell, 'build-manifest.json'), 'utf8')) as Record<string, unknown>;
   assert.equal(manifest.format, 1);
-  assert.deepEqual((manifest.artifacts as { path: string }[]).map((a) => a.path), ['cmdline', 'initrd.img', 'vmlinuz']);
+  assert.deepEqual((manifest.artifacts as { path: string }[]).map((a) => a.path), ['cmdline', 'initrd.img', 'sbom.spdx.json', 'vmlinuz']);
+  assert.equal(manifest.sbom, 'sbom.spdx.json');
+  const provenance = JSON.parse(await readFile(join(cell, 'provenance.intoto.json'), 'utf8')) as { _type: string; predicateType: string; subject: { name: string; digest: { sha256: string } }[] };
+  assert.equal(provenance._type, 'https://in-toto.io/Statement/v1');
+  assert.equal(provenance.predicateType, 'https://slsa.dev/provenance/v1');
+  assert.deepEqual(provenance.subject.map((s) => s.name), ['cmdline', 'initrd.img', 'sbom.spdx.json', 'vmlinuz']);
   assert.deepEqual((manifest.steps as { id: string }[]).map((s) => s.id), ['rootfs@amd64', 'kernel@amd64', 'initramfs@amd64', 'kernel-initrd@amd64']);
   assert.equal((manifest.run as { executor: string }).executor, 'host');
   const again = await runCli([...opts(dir.path), '--arch', 'amd64']);
@@ -70,7 +75,8 @@ test('a missing tool fails preflight with exit 3, naming the tool and its Debian
   await using dir = await tempDir('preflight');
   const r = await runCli([...opts(dir.path), '--arch', 'amd64'], { env: { PATH: '/nonexistent' } });
   assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stderr, /cpio: not installed \(needed by initramfs@amd64\); install the Debian package "cpio"/);
+  // The cpio builder is our own newc writer now; tar (rootfs, kernel, initramfs) is the tool that goes missing.
+  assert.match(r.stderr, /tar: not installed \(needed by initramfs@amd64, kernel@amd64, rootfs@amd64\); install the Debian package "tar"/);
   assert.ok(!existsSync(join(dir.path, 'out')));
 });
 

@@ -20,10 +20,10 @@ for (const flavour of ['gitea', 'github'] as const) {
       const args = ['publish', '--out', out, '--sign-key', keys.privateKey, '--release', url, '--release-tag', 'v1.2.3', '--verbose'];
       const first = await runCli(args, { env: { POWERNODE_RELEASE_TOKEN: TOKEN } });
       assert.equal(first.code, 0, first.stderr);
-      assert.match(first.stderr, /release v1\.2\.3: 9 uploaded, 0 already there/);
+      assert.match(first.stderr, /release v1\.2\.3: 13 uploaded, 0 already there/);
       assert.equal(server.releases.length, 1);
       const assets = server.releases[0]?.assets ?? [];
-      assert.equal(assets.length, 9);
+      assert.equal(assets.length, 13);
       const vmlinuz = assets.find((a) => a.name === 'kernel-initrd-amd64-vmlinuz');
       assert.ok(vmlinuz);
       assert.deepEqual(vmlinuz.data, await readFile(join(cellDir(out), 'vmlinuz')));
@@ -31,13 +31,13 @@ for (const flavour of ['gitea', 'github'] as const) {
 
       const again = await runCli(args, { env: { POWERNODE_RELEASE_TOKEN: TOKEN } });
       assert.equal(again.code, 0, again.stderr);
-      assert.match(again.stderr, /9 already there/);
+      assert.match(again.stderr, /13 already there/);
       assert.equal(server.releases.length, 1);
 
       vmlinuz.data = Buffer.from('corrupted on the server');
       const repair = await runCli(args, { env: { POWERNODE_RELEASE_TOKEN: TOKEN } });
       assert.equal(repair.code, 0, repair.stderr);
-      assert.match(repair.stderr, /1 uploaded, 8 already there/);
+      assert.match(repair.stderr, /1 uploaded, 12 already there/);
       assert.deepEqual(server.releases[0]?.assets.find((a) => a.name === 'kernel-initrd-amd64-vmlinuz')?.data, await readFile(join(cellDir(out), 'vmlinuz')));
 
       const denied = await runCli(args, { env: { POWERNODE_RELEASE_TOKEN: 'wrong-token-value' } });

@@ -30,7 +30,7 @@ test('publish --s3 uploads each cell file, its bundles and the OpenCHAMI layout;
     const args = ['publish', '--out', out, '--sign-key', keys.privateKey, '--s3', 's3://images/builds/v1', '--s3-endpoint', s3.endpoint, '--verbose'];
     const first = await runCli(args, { env: S3_ENV });
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stderr, /s3: 11 uploaded, 0 already there/);
+    assert.match(first.stderr, /s3: 15 uploaded, 0 already there/);
     const listed = await c.send(new ListObjectsV2Command({ Bucket: 'images', Prefix: 'builds/v1/' }));
     const keysListed = (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
     const cell = 'builds/v1/kernel-initrd/amd64/';
@@ -44,7 +44,7 @@ test('publish --s3 uploads each cell file, its bundles and the OpenCHAMI layout;
 
     const again = await runCli(args, { env: S3_ENV });
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stderr, /s3: 0 uploaded, 11 already there/);
+    assert.match(again.stderr, /s3: 0 uploaded, 15 already there/);
     for (const text of [first.stderr, first.stdout, again.stderr]) assert.ok(!text.includes(S3_ENV.AWS_SECRET_ACCESS_KEY));
   } finally {
     c.destroy();

@@ -13,7 +13,7 @@ import { KeySigner } from '../../src/publish/sign/key-signer.js';
 import { keyHint } from '../../src/publish/sign/stream-sign.js';
 import { verifyFileSignature } from '../../src/publish/sign/verify.js';
 
-const SIGNED = ['build-manifest.json', 'cmdline', 'initrd.img', 'vmlinuz'];
+const SIGNED = ['build-manifest.json', 'cmdline', 'initrd.img', 'provenance.intoto.json', 'sbom.spdx.json', 'vmlinuz'];
 
 test('publish --sign-key writes a v0.3 bundle beside every artifact; verify-signature accepts them; a re-publish keeps them', async () => {
   await using dir = await tempDir('pub-sign');
@@ -21,7 +21,7 @@ test('publish --sign-key writes a v0.3 bundle beside every artifact; verify-sign
   const keys = await writeKeyPair(dir.path);
   const first = await runCli(['publish', '--out', out, '--sign-key', keys.privateKey]);
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stderr, /signed 4, kept 0/);
+  assert.match(first.stderr, /signed 6, kept 0/);
   const cell = cellDir(out);
   assert.deepEqual((await readdir(cell)).filter((f) => f.endsWith('.sigstore.json')).sort(), SIGNED.map((f) => `${f}.sigstore.json`));
   const bundle = JSON.parse(await readFile(join(cell, 'vmlinuz.sigstore.json'), 'utf8')) as { mediaType: string; messageSignature: { messageDigest: { algorithm: string; digest: string } } };
@@ -31,11 +31,11 @@ test('publish --sign-key writes a v0.3 bundle beside every artifact; verify-sign
 
   const ok = await runCli(['verify-signature', '--out', out, '--key', keys.publicKey]);
   assert.equal(ok.code, 0, ok.stderr);
-  assert.equal((ok.stderr.match(/^OK /gm) ?? []).length, 4);
+  assert.equal((ok.stderr.match(/^OK /gm) ?? []).length, 6);
 
   const again = await runCli(['publish', '--out', out, '--sign-key', keys.privateKey]);
   assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stderr, /signed 0, kept 4/);
+  assert.match(again.stderr, /signed 0, kept 6/);
   assert.deepEqual(await readFile(join(cell, 'vmlinuz.sigstore.json')), before);
 });
 
@@ -53,7 +53,7 @@ test('verify-signature fails on a modified artifact, on the wrong key, and names
   assert.equal(tampered.code, 1);
   assert.match(tampered.stderr, /FAIL .*cmdline: sha256 [0-9a-f]{64} is not the digest the bundle signs/);
   const results = JSON.parse(tampered.stdout) as { file: string; ok: boolean }[];
-  assert.deepEqual(results.map((r) => [r.file.split('/').pop(), r.ok]), [['cmdline', false], ['initrd.img', true], ['vmlinuz', true], ['build-manifest.json', true]]);
+  assert.deepEqual(results.map((r) => [r.file.split('/').pop(), r.ok]), [['cmdline', false], ['initrd.img', true], ['sbom.spdx.json', true], ['vmlinuz', true], ['build-manifest.json', true], ['provenance.intoto.json', true]]);
   const usage = await runCli(['verify-signature', cellDir(out)]);
   assert.equal(usage.code, 2);
 });

@@ -84,7 +84,7 @@ test('publish --webhook: receiver fails twice, one signed delivery lands; a re-p
     assert.equal(payload.variant, 'kernel-initrd');
     assert.equal(payload.arch, 'amd64');
     assert.match(String(payload.build_id), /^[0-9a-f]{64}$/);
-    assert.deepEqual(payload.artifacts.map((a) => a.path), ['cmdline', 'initrd.img', 'vmlinuz']);
+    assert.deepEqual(payload.artifacts.map((a) => a.path), ['cmdline', 'initrd.img', 'sbom.spdx.json', 'vmlinuz']);
     for (const a of payload.artifacts) { assert.match(a.sha256, /^[0-9a-f]{64}$/); assert.match(a.fsverity_root_hash, /^[0-9a-f]{64}$/); }
 
     const again = await runCli(['publish', '--out', out, '--webhook', url], { env });

@@ -7,13 +7,13 @@ import type { ParsedArgs } from '../args.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { loadProject } from '../project.js';
 import { buildPlan } from '../../plan/graph.js';
-import { HostExecutor } from '../../exec/host.js';
+import { createExecutor, stepCacheRoot } from '../../exec/factory.js';
 import { formatMissing, preflight } from '../../exec/preflight.js';
 import { StepCache } from '../../run/cache.js';
 import { runPlan } from '../../run/scheduler.js';
 import { cleanOutputStaging, writeCellOutput } from '../../run/materialize.js';
 import { ListrRenderer, PlainRenderer, type Renderer } from '../../run/render.js';
-import { buildManifest, closure } from '../../manifest/build-manifest.js';
+import { buildManifest, cellFiles, closure } from '../../manifest/build-manifest.js';
 import { stepRegistry, toolsFor, unsupportedCells } from '../../steps/registry.js';
 import type { Plan } from '../../plan/types.js';
 import type { Executor } from '../../exec/types.js';
@@ -24,7 +24,7 @@ function chooseRenderer(plan: Plan, verbose: boolean): Renderer {
   return tty ? new ListrRenderer(plan) : new PlainRenderer(undefined, verbose);
 }
 
-export async function buildCommand(args: ParsedArgs, controller: AbortController, executor: Executor = new HostExecutor()): Promise<ExitCode> {
+export async function buildCommand(args: ParsedArgs, controller: AbortController, injected?: Executor): Promise<ExitCode> {
   const started = Date.now();
   const { common } = args;
   const config = await loadProject(common.project);
@@ -33,11 +33,18 @@ export async function buildCommand(args: ParsedArgs, controller: AbortController
   if (!plan.ok) { process.stderr.write(plan.error + '\n'); return EXIT.usage; }
   const unsupported = unsupportedCells(plan.value);
   if (unsupported.length > 0) { process.stderr.write(unsupported.join('\n') + '\n'); return EXIT.usage; }
-  const tools = await preflight(executor, toolsFor(plan.value, config.value), controller.signal);
+  const chosen = injected ? { ok: true as const, value: { executor: injected, toolbox: null } } : await createExecutor({
+    kind: args.values.executor as string | undefined, projectRoot: config.value.root, cacheRoot: resolve(common.cacheDir), outRoot: resolve(common.out),
+    signal: controller.signal, log: (line) => { if (common.verbose) process.stderr.write(`toolbox: ${line}\n`); },
+    ssh: { urls: (args.values.builder as string[] | undefined) ?? [], keyFile: args.values['ssh-key'] as string | undefined, knownHosts: args.values['known-hosts'] as string | undefined, file: args.values.builders as string | undefined },
+  });
+  if (!chosen.ok) { process.stderr.write(chosen.error.message + '\n'); return chosen.error.code === 'usage' ? EXIT.usage : EXIT.preflight; }
+  const { executor, toolbox, remote } = chosen.value;
+  const tools = remote ? { ok: true as const, value: { versions: {} } } : await preflight(executor, toolsFor(plan.value, config.value), controller.signal);
   if (!tools.ok) { process.stderr.write(formatMissing(tools.error) + '\n'); return EXIT.preflight; }
 
   const outRoot = resolve(common.out);
-  const cache = new StepCache(resolve(common.cacheDir));
+  const cache = new StepCache(stepCacheRoot(resolve(common.cacheDir), toolbox));
   await cache.cleanStale();
   await cleanOutputStaging(outRoot);
   await mkdir(join(cache.root, 'work'), { recursive: true });
@@ -46,7 +53,7 @@ export async function buildCommand(args: ParsedArgs, controller: AbortController
   const run = { host: hostname(), started_at: new Date(started).toISOString(), executor: executor.name, builder_version: BUILDER_VERSION, node: process.version };
   try {
     const report = await runPlan(plan.value, {
-      config: config.value, executor, cache, steps: stepRegistry, limit: pLimit(common.jobs), controller,
+      config: config.value, executor, cache, steps: remote?.steps ?? stepRegistry, limit: pLimit(common.jobs), controller,
       keepGoing: common.keepGoing, onEvent: (e) => { renderer.onEvent(e); }, workRoot,
       onReady: async (step, entry, known) => {
         if (!plan.value.cells.some((c) => c.variant === step.variant && c.arch === step.arch)) return;
@@ -57,8 +64,9 @@ export async function buildCommand(args: ParsedArgs, controller: AbortController
           config: config.value, plan: plan.value, step, entries,
           tools: Object.fromEntries(Object.entries(tools.value.versions).filter(([p]) => needed.has(p))),
           run: { ...run, duration_ms: Date.now() - started },
+          toolbox: toolbox && { digest: toolbox.digest, key: toolbox.key },
         });
-        const dir = await writeCellOutput(outRoot, entry, manifest);
+        const dir = await writeCellOutput(outRoot, cellFiles(step, entries), manifest);
         renderer.onEvent({ type: 'cell-written', id: step.id, dir });
       },
     });
@@ -67,6 +75,7 @@ export async function buildCommand(args: ParsedArgs, controller: AbortController
     if (controller.signal.aborted && failed.every((o) => o.status === 'cancelled')) return EXIT.stepFailed;
     return failed.length > 0 ? EXIT.stepFailed : EXIT.ok;
   } finally {
+    remote?.close();
     await rm(workRoot, { recursive: true, force: true });
   }
 }
