@@ -111,6 +111,11 @@ export const pinsFileSchema = z.strictObject({
   rootfs: z.discriminatedUnion('source', [
     z.strictObject({ source: z.literal('mmdebstrap') }),
     z.strictObject({ source: z.literal('dir'), /** Relative to the project root. */ path: z.string().min(1) }),
+    z.strictObject({
+      source: z.literal('oci'),
+      /** `oci://registry/repo@sha256:...` (or a tag, resolved when the step runs and recorded as a digest). */
+      reference: z.string().regex(/^oci:\/\/[^/]+\/.+/, 'an oci://registry/repository[:tag][@sha256:...] reference'),
+    }),
   ]).default({ source: 'mmdebstrap' }),
   /** How the initramfs is made: dracut inside the rootfs, or a plain reproducible cpio of the rootfs. */
   initramfs: z.strictObject({

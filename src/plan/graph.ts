@@ -27,6 +27,8 @@ function sharedInputs(config: Config, stage: SharedStage, arch: Arch): Record<st
         const prefix = `${source.path.replace(/\/$/, '')}/`;
         return { source, files: config.inputs.filter((f) => f.path.startsWith(prefix)), source_date_epoch: pins.source_date_epoch };
       }
+      // A digest reference keys the cache exactly; a tag is resolved when the step runs.
+      if (source.source === 'oci') return { source, arch, source_date_epoch: pins.source_date_epoch };
       return {
         source,
         debian: { suite, mirror: resolved_mirror, snapshot, components, mmdebstrap_variant },

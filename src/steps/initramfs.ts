@@ -1,10 +1,11 @@
 /**
  * initramfs: `dracut --reproducible` inside the root filesystem (bubblewrap, no host mounts) with
- * our config from dracut/ and our module from modules.d/; or a plain reproducible cpio of the
- * root (`initramfs.builder: cpio`) for roots that are themselves an initramfs.
+ * our config from dracut/ and our module from modules.d/; or the root packed by our own
+ * reproducible newc writer (`initramfs.builder: cpio`, src/initramfs) for roots that are
+ * themselves an initramfs.
  */
-import { chmod, copyFile, mkdir, readdir, rename, utimes, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { chmod, copyFile, mkdir, rename, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { StepContext, StepImpl } from './types.js';
 import type { StepFailure } from '../run/types.js';
 import { TOOLS } from '../exec/tools.js';
@@ -12,6 +13,7 @@ import { initramfsInputs } from '../plan/graph.js';
 import { inRoot, rootEnv } from './sandbox.js';
 import { ensureBinfmt } from './binfmt.js';
 import { findKernelRelease, rootfsTar } from './kernel.js';
+import { writeInitramfs } from '../initramfs/write.js';
 import { err, ok, type Result } from '../util/result.js';
 
 export const INITRD_FILE = 'initrd.img';
@@ -73,25 +75,19 @@ async function compressInitrd(ctx: StepContext, cpio: string): Promise<Result<vo
   return ok(undefined);
 }
 
-async function walkSorted(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries.map((e) => `./${relative(root, join(e.parentPath, e.name))}`).sort();
-}
-
+/** Our own reproducible newc writer (src/initramfs), uncompressed; then the pinned compressor. */
 async function runCpio(ctx: StepContext, root: string, kver: string): Promise<Result<Record<string, unknown>, StepFailure>> {
-  const list = join(ctx.workDir, 'files.txt');
-  await writeFile(list, ['.', ...(await walkSorted(root))].join('\n') + '\n');
   const cpio = join(ctx.workDir, 'initrd.cpio');
-  const packed = await ctx.exec({ argv: ['cpio', '-o', '-H', 'newc', '--reproducible', '-R', '0:0', '--quiet', '-F', cpio], cwd: root, stdinFile: list, purpose: 'pack the initramfs' });
-  if (!packed.ok) return err({ code: 'exec', failure: packed.error });
+  const packed = await writeInitramfs({ root, inject: [], compress: 'none', sourceDateEpoch: ctx.config.pins.source_date_epoch, output: cpio }, { executor: ctx.executor, signal: ctx.signal });
+  if (!packed.ok) return err({ code: 'check', message: `${ctx.step.id}: pack the initramfs: ${packed.error.message}` });
   const c = await compressInitrd(ctx, cpio);
   if (!c.ok) return c;
-  return ok({ kver, builder: 'cpio', compress: ctx.config.pins.initramfs.compress });
+  return ok({ kver, builder: 'cpio', compress: ctx.config.pins.initramfs.compress, entries: packed.value.entries, cpio_sha256: packed.value.sha256 });
 }
 
 export const initramfsStep: StepImpl = {
   tools: (_step, config) => [
-    TOOLS.tar, ...(config.pins.initramfs.builder === 'dracut' ? [TOOLS.bwrap] : [TOOLS.cpio]),
+    TOOLS.tar, ...(config.pins.initramfs.builder === 'dracut' ? [TOOLS.bwrap] : []),
     ...(config.pins.initramfs.compress === 'zstd' ? [TOOLS.zstd] : []),
   ],
   async run(ctx) {
