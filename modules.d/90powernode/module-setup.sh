@@ -28,11 +28,13 @@ installkernel() {
     # fw-cfg (identity), virtio-net (IMDS), 9p (seed, shares), ext4 + erofs +
     # overlay + loop (verified root), virtiofs (shares).
     hostonly='' instmods qemu_fw_cfg virtio_net 9p 9pnet_virtio virtiofs ext4 erofs overlay loop
+    # The live root (live.sh): an ISO 9660 medium (CD or disk) holding a squashfs.
+    hostonly='' instmods squashfs isofs sr_mod cdrom
 }
 
 install() {
     # Everything the worker runs besides shell builtins.
-    inst_multiple mkdir mv rm cp chmod modprobe mount sleep
+    inst_multiple mkdir mv rm cp chmod modprobe mount sleep blkid
     # The verified image: enable/measure fs-verity. Optional at build time so an
     # initrd without it still builds; powernode.image= then refuses the boot.
     inst_multiple -o fsverity
@@ -44,6 +46,7 @@ install() {
     inst_simple "$moddir/powernode-lib.sh" /usr/lib/powernode/lib.sh
     inst_simple "$moddir/powernode-identity.sh" /usr/lib/powernode/identity.sh
     inst_simple "$moddir/powernode-root.sh" /usr/lib/powernode/root.sh
+    inst_simple "$moddir/powernode-live.sh" /usr/lib/powernode/live.sh
     inst_script "$moddir/powernode-udhcpc.sh" /usr/lib/powernode/udhcpc.sh
     inst_simple "$moddir/powernode-launch.sh" /usr/lib/powernode/launch.sh
 

@@ -20,6 +20,8 @@
 #           so the kernel checks each object against the image on every open.
 #   layers  per-module layers from the seed bundle, stacked above the image by
 #           effective_priority (larger = higher = wins); format in docs/notes/powernode-module.md.
+#   live    (with powernode.live=SOURCE) a squashfs/EROFS image of the whole root from
+#           a medium or over HTTP, below the layers (live.sh).
 #   upper   a tmpfs (the node's root is ephemeral).
 # then mounts powernode.share=[9p:|virtiofs:]TAG:/PATH host shares into the union, and
 # installs the agent launcher (PID 1 after switch_root: starts the agent, then execs
@@ -223,13 +225,22 @@ root_phase() {
     pn_lower=$PN_LAYERS
     pn_opts=
     pn_image=none
+    if cmdarg powernode.live; then
+        pn_source=$CMDARG
+        # (cmdarg resets CMDARG: read the source first)
+        if cmdarg powernode.image; then refuse "powernode.live= and powernode.image= exclude each other"; fi
+        # shellcheck source=powernode-live.sh
+        . "$PN_LIB/live.sh"
+        mount_live "$pn_source"
+        pn_lower="$pn_lower${pn_lower:+:}$PN_LIVE"
+    fi
     if cmdarg powernode.image; then
         pn_image=$CMDARG
         mount_image "$pn_image"
         pn_lower="$pn_lower${pn_lower:+:}$PN_IMAGE::$PN_STORE/objects"
         pn_opts=,metacopy=on,redirect_dir=on,verity=require
     fi
-    [ -n "$pn_lower" ] || refuse "root=powernode: neither powernode.image= nor seed layers"
+    [ -n "$pn_lower" ] || refuse "root=powernode: neither powernode.image=, powernode.live= nor seed layers"
     load_modules overlay
     mkdir -p "$PN_RW"
     mount -t tmpfs -o mode=0755 powernode-rw "$PN_RW" || refuse "cannot mount the tmpfs upper layer"

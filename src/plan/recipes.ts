@@ -5,8 +5,8 @@
 import type { StepKind } from './types.js';
 
 export const RECIPE_VERSIONS: Readonly<Record<StepKind, number>> = {
-  rootfs: 1,
+  rootfs: 2,
   kernel: 1,
   initramfs: 3,
-  package: 1,
+  package: 2,
 };

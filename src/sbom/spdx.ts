@@ -21,7 +21,8 @@ export interface SbomInput {
 
 /** Debian short names mostly are SPDX ids; anything else becomes a LicenseRef-. `or`/`and` keep their meaning. */
 function licenseTerm(name: string): string {
-  const parts = name.split(/\s+(or|and)\s+|,\s*/i).filter((p) => p !== undefined && p !== '');
+  // split() with a capture group yields undefined where the comma alternative matched.
+  const parts = (name.split(/\s+(or|and)\s+|,\s*/i) as (string | undefined)[]).filter((p): p is string => p !== undefined && p !== '');
   const terms = parts.map((p) => {
     if (/^(or|and)$/i.test(p)) return p.toUpperCase();
     const id = p.trim().replace(/[^A-Za-z0-9.+-]/g, '-');

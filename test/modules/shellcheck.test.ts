@@ -22,7 +22,7 @@ test('modules.d/90powernode: files run as programs are executable (their mode go
 
 test('modules.d/90powernode: runtime scripts are POSIX sh (shellcheck -s sh)', () => {
   const dir = join(REPO_ROOT, 'modules.d', '90powernode');
-  const runtime = ['powernode-init.sh', 'powernode-lib.sh', 'powernode-identity.sh', 'powernode-root.sh', 'powernode-udhcpc.sh', 'powernode-launch.sh',
+  const runtime = ['powernode-init.sh', 'powernode-lib.sh', 'powernode-identity.sh', 'powernode-root.sh', 'powernode-live.sh', 'powernode-udhcpc.sh', 'powernode-launch.sh',
     'powernode-cmdline.sh', 'powernode-parse-root.sh', 'powernode-mount.sh', 'powernode-pre-pivot.sh'];
   execFileSync('shellcheck', ['-s', 'sh', '--severity=style', '--external-sources', ...runtime], { cwd: dir, stdio: 'pipe' });
 });
