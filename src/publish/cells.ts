@@ -8,8 +8,9 @@ import type { BuildManifest } from '../manifest/types.js';
 import type { Selection } from '../plan/types.js';
 import { PublishError } from './errors.js';
 
-export const MANIFEST_FILE = 'build-manifest.json';
-export const SUMS_FILE = 'SHA256SUMS';
+import { MANIFEST_FILE, SUMS_FILE } from '../run/materialize.js';
+
+export { MANIFEST_FILE, SUMS_FILE };
 export const BUNDLE_SUFFIX = '.sigstore.json';
 
 /** One built cell as publishing sees it. */

@@ -1,5 +1,7 @@
 /** Trees for the initramfs and OCI tests: made by the test, with the awkward kinds of files. */
-import { chmod, link, mkdir, symlink, writeFile, copyFile } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { chmod, link, mkdir, stat, symlink, writeFile, copyFile } from 'node:fs/promises';
+import { runCli, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
 import { join } from 'node:path';
 import { HostExecutor } from '../../src/exec/host.js';
 import type { Invocation } from '../../src/exec/types.js';
@@ -53,3 +55,14 @@ for w in $(/bin/busybox cat /proc/cmdline); do case "$w" in powernode.id=*) id="
 echo "POWERNODE-INIT-OK id=\${id:-none}"
 /bin/busybox poweroff -f
 `;
+
+/** The amd64 kernel built earlier in this test run (or built now into the shared cache). */
+export async function testKernel(): Promise<string> {
+  if (process.env.POWERNODE_TEST_KERNEL) return process.env.POWERNODE_TEST_KERNEL;
+  const kernel = join(SHARED_OUT, 'kernel-initrd', 'amd64', 'vmlinuz');
+  if (!(await stat(kernel).then((s) => s.size > 1 << 20, () => false))) {
+    const built = await runCli(['--arch', 'amd64', '--variant', 'kernel-initrd', '--out', SHARED_OUT, '--cache-dir', SHARED_CACHE]);
+    assert.equal(built.code, 0, built.stderr);
+  }
+  return kernel;
+}

@@ -6,22 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
 import { bootToMarker } from '../../src/smoke/boot.js';
 import { directBootArgv } from '../../src/smoke/qemu.js';
-import { executor, MARKER_INIT, writeBusyboxTree } from './fixtures.js';
-
-async function testKernel(): Promise<string> {
-  if (process.env.POWERNODE_TEST_KERNEL) return process.env.POWERNODE_TEST_KERNEL;
-  const kernel = join(SHARED_OUT, 'kernel-initrd', 'amd64', 'vmlinuz');
-  if (!(await stat(kernel).then((s) => s.size > 1 << 20, () => false))) {
-    const built = await runCli(['--arch', 'amd64', '--variant', 'kernel-initrd', '--out', SHARED_OUT, '--cache-dir', SHARED_CACHE]);
-    assert.equal(built.code, 0, built.stderr);
-  }
-  return kernel;
-}
+import { executor, MARKER_INIT, testKernel, writeBusyboxTree } from './fixtures.js';
 
 test('initramfs from a busybox tree boots to the marker (amd64, TCG)', { timeout: 30 * 60_000 }, async () => {
   await using dir = await tempDir('initramfs-boot');

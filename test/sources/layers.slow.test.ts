@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { FIXTURES, runCli, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
+import { FIXTURES, tempDir } from '../helpers.js';
 import { startRegistry } from '../publish/registry-server.js';
 import { S3_ENV, startS3 } from '../publish/s3-server.js';
 import { loadLayer } from '../../src/layers/load.js';
@@ -22,21 +22,11 @@ import { writeLayerLayout } from '../../src/layers/to-oci.js';
 import { createS3Client } from '../../src/publish/s3/client.js';
 import { bootToMarker } from '../../src/smoke/boot.js';
 import { directBootArgv } from '../../src/smoke/qemu.js';
-import { executor, isRoot, writeBusyboxTree } from './fixtures.js';
+import { executor, isRoot, testKernel, writeBusyboxTree } from './fixtures.js';
 import { pushImage, writeImageLayout } from './oci-images.js';
 
 const SDE = 1_700_000_000;
 const sha = async (f: string): Promise<string> => createHash('sha256').update(await readFile(f)).digest('hex');
-
-async function testKernel(): Promise<string> {
-  if (process.env.POWERNODE_TEST_KERNEL) return process.env.POWERNODE_TEST_KERNEL;
-  const kernel = join(SHARED_OUT, 'kernel-initrd', 'amd64', 'vmlinuz');
-  if (!(await stat(kernel).then((s) => s.size > 1 << 20, () => false))) {
-    const built = await runCli(['--arch', 'amd64', '--variant', 'kernel-initrd', '--out', SHARED_OUT, '--cache-dir', SHARED_CACHE]);
-    assert.equal(built.code, 0, built.stderr);
-  }
-  return kernel;
-}
 
 interface Run { cpio: string; squashfs: string; initrd: string; sqfs: string; keys: string[]; cached: boolean[]; root: string }
 
