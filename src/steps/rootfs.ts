@@ -37,6 +37,8 @@ export function mmdebstrapArgv(config: Config, arch: Arch, target: string, lists
     `--customize-hook=${undivert}`,
     '--customize-hook=rm -f "$1"/boot/initrd.img* "$1"/initrd.img* "$1"/initrd.img.old',
     '--customize-hook=: > "$1/etc/machine-id"; rm -f "$1/var/lib/dbus/machine-id"',
+    // mmdebstrap copies the build host's name and resolver into the root: neither may leak.
+    '--customize-hook=echo powernode > "$1/etc/hostname"; : > "$1/etc/resolv.conf"',
     `--customize-hook=sync-out /var/lib/apt/lists ${listsDir}`,
     debian.suite, target, debian.resolved_mirror,
   ];
