@@ -34,6 +34,7 @@ async function installDracutInputs(ctx: StepContext, root: string): Promise<void
       ? join(root, 'usr/lib/dracut', f.path)
       : join(root, 'etc/dracut.conf.d', f.path.endsWith('powernode.conf') ? '10-powernode.conf' : '20-powernode-arch.conf');
     await mkdir(join(dest, '..'), { recursive: true });
+    await chmod(join(dest, '..'), 0o755); // created under the caller's umask
     await copyFile(src, dest);
     // Modes land in the initrd; times are clamped by dracut, but pin them anyway.
     await chmod(dest, f.executable ? 0o755 : 0o644);

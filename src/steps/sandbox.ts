@@ -19,6 +19,8 @@ export function inRoot(opts: InRootOptions, argv: readonly string[]): string[] {
     'bwrap', '--bind', opts.root, '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/run',
     '--unshare-all', '--hostname', 'powernode-build', '--die-with-parent', '--clearenv', ...env,
     ...binds, '--chdir', '/', '--',
+    // The caller's umask would shape every file the command creates (dracut's initrd among them).
+    '/bin/sh', '-c', 'umask 022 && exec "$@"', 'sh',
     ...argv,
   ];
 }
