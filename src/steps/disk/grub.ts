@@ -29,23 +29,27 @@ export function grubModules(target: GrubTarget): string[] {
   }
 }
 
-export interface GrubConfig {
-  /** FAT volume id as GRUB prints it: `1a2b-3c4d`. */
-  bootFsUuid: string;
+/** How GRUB finds the boot filesystem: a FAT volume id as GRUB prints it (`1a2b-3c4d`), or an ISO 9660 label. */
+export type BootFs = { bootFsUuid: string } | { bootLabel: string };
+
+export type GrubConfig = BootFs & {
   kernelPath: string;
   initrdPath: string;
   cmdline: string;
   /** Mirror GRUB's own messages to the first serial port (BIOS: there is no other console in CI). */
   serial: boolean;
-}
+  /** Say that a live root is loading (ISO images). */
+  live?: boolean;
+};
 
 /** grub.cfg: no menu; find the boot filesystem, load, boot. Pure. */
 export function grubConfig(c: GrubConfig): string {
+  const search = 'bootLabel' in c ? `--label --set=root ${c.bootLabel}` : `--fs-uuid --set=root ${c.bootFsUuid.toLowerCase()}`;
   return [
     ...(c.serial ? ['serial --unit=0 --speed=115200', 'terminal_input serial console', 'terminal_output serial console'] : []),
     'set timeout=0',
-    `search --no-floppy --fs-uuid --set=root ${c.bootFsUuid.toLowerCase()}`,
-    'echo "powernode: loading linux"',
+    `search --no-floppy ${search}`,
+    `echo "powernode: loading linux${c.live ? ' (live)' : ''}"`,
     `linux ${c.kernelPath} ${c.cmdline}`,
     `initrd ${c.initrdPath}`,
     'boot',

@@ -5,6 +5,7 @@
  * a disk under SeaBIOS and UEFI. arm64: El Torito UEFI and the GPT only. Volume dates, GPT GUIDs
  * and file times come from SOURCE_DATE_EPOCH. Pure.
  */
+import { grubConfig } from '../disk/grub.js';
 import type { Arch } from '../../config/types.js';
 
 /** Where things sit inside the ISO 9660 tree. */
@@ -53,16 +54,7 @@ export function xorrisoArgv(a: XorrisoArgs): string[] {
  * written to a disk), load, boot; no menu. `serial` mirrors GRUB to the first serial port (BIOS).
  */
 export function isoGrubConfig(o: { label: string; cmdline: string; serial: boolean }): string {
-  return [
-    ...(o.serial ? ['serial --unit=0 --speed=115200', 'terminal_input serial console', 'terminal_output serial console'] : []),
-    'set timeout=0',
-    `search --no-floppy --label --set=root ${o.label}`,
-    'echo "powernode: loading linux (live)"',
-    `linux ${ISO_PATHS.kernel} ${o.cmdline}`,
-    `initrd ${ISO_PATHS.initrd}`,
-    'boot',
-    '',
-  ].join('\n');
+  return grubConfig({ bootLabel: o.label, kernelPath: ISO_PATHS.kernel, initrdPath: ISO_PATHS.initrd, cmdline: o.cmdline, serial: o.serial, live: true });
 }
 
 /** GRUB modules an ISO boot needs on top of the disk set. */
