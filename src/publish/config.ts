@@ -58,6 +58,7 @@ function registryConfig(v: Values, outRoot: string, env: NodeJS.ProcessEnv, reda
   return {
     repository, insecure: bool(v, 'registry-insecure'),
     layout: resolve(str(v, 'oci-layout') ?? join(outRoot, 'oci')),
+    derived: str(v, 'oci-layout') === undefined,
     tag: str(v, 'oci-tag'),
     mountFrom: str(v, 'oci-mount-from'),
     username: readSecret(env, 'POWERNODE_REGISTRY_USERNAME', redactor),

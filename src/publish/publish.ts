@@ -13,6 +13,7 @@ import type { OnRetry } from './retry.js';
 import { createSigner } from './sign/factory.js';
 import { signCell } from './sign/sign-cell.js';
 import type { ArtifactSigner } from './sign/types.js';
+import { writeOciIndex } from '../steps/oci/merge-layouts.js';
 import { pushOciLayout, type OciPushResult } from './oci/push-layout.js';
 import { publishCellToRelease } from './release/publish-release.js';
 import { buildPayload } from './webhook/payload.js';
@@ -80,6 +81,11 @@ async function run(config: PublishConfig, deps: PublishDeps): Promise<PublishRep
   const cells = await findCells(config.outRoot, config.selection);
   if (cells.length === 0) throw new PublishError('config', `no built cells under ${config.outRoot} for this selection; run build first`);
   const onRetry: OnRetry = ({ attempt, error, delayMs }) => { deps.log(`retry after attempt ${attempt} (${error.message}) in ${delayMs} ms`); };
+  if (config.registry?.derived) {
+    const index = await writeOciIndex(config.registry.layout);
+    if (!index) throw new PublishError('config', `--registry: no oci cells under ${config.registry.layout} (build the oci variant, or name a layout with --oci-layout)`);
+    deps.log(`oci: ${config.registry.layout} ${index.manifests.map((m) => m.arch).join(' + ')} -> ${index.digest}`);
+  }
   const { counts: signed, signer } = await signAll(config, cells, deps);
   const oci = config.registry ? await pushOciLayout(config.registry, { policy: config.retry, signal: deps.signal, onRetry, log: deps.log, signer }) : undefined;
   const uploads = new Map<Cell, Awaited<ReturnType<typeof uploadCell>>>();

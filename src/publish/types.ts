@@ -12,8 +12,10 @@ export interface RegistryConfig {
   repository: string;
   /** Plain HTTP (local registries only). */
   insecure: boolean;
-  /** OCI image layout directory to push (the oci cell). */
+  /** OCI image layout directory to push: by default `<out>/oci`, the multi-arch layout over the oci cells. */
   layout: string;
+  /** The default layout: (re)written from the oci cells present before the push (for outputs gathered from several runners). */
+  derived: boolean;
   /** Repository on the same registry to mount blobs from (cross-repo mount), if any. */
   mountFrom: string | undefined;
   /** Optional tag for the pushed index. */

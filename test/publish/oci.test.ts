@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, tempDir } from '../helpers.js';
 import { buildMini, serve, writeKeyPair, type TestServer } from './helpers.js';
-import { writeOciLayout } from './oci-fixture.js';
+import { writeArchLayout, writeOciLayout } from './oci-fixture.js';
 import { startRegistry } from './registry-server.js';
 import { verifyFileSignature } from '../../src/publish/sign/verify.js';
 
@@ -122,6 +122,30 @@ test('a registry 500 on one blob is retried and the push completes', async () =>
     assert.equal(head.status, 200);
   } finally {
     await proxy.close();
+    await registry.close();
+  }
+});
+
+test('publish --registry without --oci-layout pushes the index over the oci cells under <out>/oci; none there is a clear error', async () => {
+  await using dir = await tempDir('pub-oci-cells');
+  const out = await buildMini(dir.path);
+  const registry = await startRegistry(dir.path);
+  try {
+    const args = ['publish', '--out', out, '--registry', `${registry.host}/${REPO}`, '--registry-insecure', '--json'];
+    const none = await runCli(args);
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /no oci cells under .*\/oci \(build the oci variant, or name a layout with --oci-layout\)/);
+    // As a CI publish job sees them: each arch's cell built on its own runner, gathered under one out.
+    const arm64 = await writeArchLayout(join(out, 'oci', 'arm64'), 'arm64');
+    const amd64 = await writeArchLayout(join(out, 'oci', 'amd64'), 'amd64');
+    const r = await runCli(args);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { oci: { digest: string } };
+    assert.match(r.stderr, new RegExp(`oci: .*/oci amd64 \\+ arm64 -> ${report.oci.digest}`));
+    const raw = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/${REPO}@${report.oci.digest}`], { encoding: 'utf8' });
+    const index = JSON.parse(raw) as { manifests: { digest: string; platform: { architecture: string } }[] };
+    assert.deepEqual(index.manifests.map((m) => [m.platform.architecture, m.digest]), [['amd64', amd64], ['arm64', arm64]]);
+  } finally {
     await registry.close();
   }
 });

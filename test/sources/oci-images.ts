@@ -53,7 +53,7 @@ export async function writeImageLayout(dir: string, images: readonly ImageSpec[]
 /** Pushes the layout as `host/repository:tag`; returns the index digest. */
 export async function pushImage(host: string, repository: string, tag: string, layout: string): Promise<string> {
   const r = await pushOciLayout(
-    { repository: `${host}/${repository}`, insecure: true, layout, mountFrom: undefined, tag, username: undefined, password: undefined },
+    { repository: `${host}/${repository}`, insecure: true, layout, derived: false, mountFrom: undefined, tag, username: undefined, password: undefined },
     { policy: { attempts: 1, baseMs: 10, maxMs: 10 }, log: () => undefined },
   );
   return r.digest;

@@ -69,6 +69,12 @@ test('iso, ipxe, oci / amd64', { timeout: 40 * 60_000 }, async (t) => {
     const mod = await readdir(join(work.path, 'bundle', 'rootfs', 'usr/lib/modules', kver));
     assert.ok(mod.includes('vmlinuz') && mod.includes('initramfs.img'), mod.join(' '));
     assert.ok((await readdir(join(work.path, 'bundle', 'rootfs', 'usr/bin'))).includes('systemctl'));
+    // The multi-arch layout over the oci cells (here amd64 alone), what publish pushes by default.
+    const variantDir = join(SHARED_OUT, 'oci');
+    assert.match(built.stderr, new RegExp(`oci: ${variantDir} latest = sha256:[0-9a-f]{64} \\(amd64 ${digest}\\)`));
+    const index = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', `oci:${variantDir}:latest`], { encoding: 'utf8' })) as { mediaType: string; manifests: { digest: string; platform: { architecture: string } }[] };
+    assert.equal(index.mediaType, 'application/vnd.oci.image.index.v1+json');
+    assert.deepEqual(index.manifests.map((m) => [m.platform.architecture, m.digest]), [['amd64', digest]]);
   });
 
   await t.test('the three cells rebuilt from a cache holding only the shared stages are byte-identical', async () => {

@@ -16,12 +16,31 @@ import { ListrRenderer, PlainRenderer, type Renderer } from '../../run/render.js
 import { buildManifest, cellFiles, closure } from '../../manifest/build-manifest.js';
 import { stepRegistry, toolsFor, unsupportedCells } from '../../steps/registry.js';
 import type { Plan } from '../../plan/types.js';
+import type { Config } from '../../config/types.js';
+import { INDEX_REF, writeOciIndex } from '../../steps/oci/merge-layouts.js';
 import type { Executor } from '../../exec/types.js';
 import { BUILDER_VERSION } from '../version.js';
 
 function chooseRenderer(plan: Plan, verbose: boolean): Renderer {
   const tty = process.stderr.isTTY && !process.env.CI && !verbose;
   return tty ? new ListrRenderer(plan) : new PlainRenderer(undefined, verbose);
+}
+
+/**
+ * After the run: for every oci-type variant built without failure, the multi-arch layout at
+ * `<out>/<variant>/` over every arch cell present there (see steps/oci/merge-layouts.ts).
+ */
+async function writeOciIndexes(plan: Plan, config: Config, outRoot: string, failed: ReadonlySet<string>): Promise<void> {
+  const variants = new Set(plan.cells.filter((c) => config.variants.get(c.variant)?.packager.type === 'oci').map((c) => c.variant));
+  for (const variant of [...variants].sort()) {
+    const dir = join(outRoot, variant);
+    if (plan.steps.some((s) => s.variant === variant && failed.has(s.id))) {
+      process.stderr.write(`oci: ${dir}/index.json not rewritten (a ${variant} cell failed)\n`);
+      continue;
+    }
+    const index = await writeOciIndex(dir);
+    if (index) process.stderr.write(`oci: ${dir} ${INDEX_REF} = ${index.digest} (${index.manifests.map((m) => `${m.arch} ${m.digest}`).join(', ')})\n`);
+  }
 }
 
 export async function buildCommand(args: ParsedArgs, controller: AbortController, injected?: Executor): Promise<ExitCode> {
@@ -72,6 +91,7 @@ export async function buildCommand(args: ParsedArgs, controller: AbortController
     });
     await renderer.finish();
     const failed = [...report.outcomes.values()].filter((o) => o.status !== 'done' && o.status !== 'cached');
+    await writeOciIndexes(plan.value, config.value, outRoot, new Set(failed.map((o) => o.id)));
     if (controller.signal.aborted && failed.every((o) => o.status === 'cancelled')) return EXIT.stepFailed;
     return failed.length > 0 ? EXIT.stepFailed : EXIT.ok;
   } finally {
