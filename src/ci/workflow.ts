@@ -7,6 +7,7 @@
 import { stringify } from 'yaml';
 import type { Cell } from '../plan/types.js';
 import type { CiConfig } from './config.js';
+import { SECRET_ENV } from '../publish/config.js';
 
 export type Flavor = 'github' | 'gitea';
 export const WORKFLOW_FILE = 'build-disk-image.yaml';
@@ -45,10 +46,17 @@ function cellJob(cell: Cell, config: CiConfig, flavor: Flavor): Record<string, u
   };
 }
 
+/** Keyless signing on GitHub: the job's OIDC token for the sigstore audience (needs `id-token: write`). */
+const OIDC_TOKEN = [
+  `${SECRET_ENV.identityToken}="$(curl -sSf -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sigstore" \\`,
+  '  | node -p \'JSON.parse(require("fs").readFileSync(0, "utf8")).value\')"',
+  `export ${SECRET_ENV.identityToken}`,
+].join('\n');
+
 function publishJob(cells: readonly Cell[], config: CiConfig, flavor: Flavor): Record<string, unknown> {
   const p = config.publish;
   const sign = flavor === 'github' ? '--keyless' : '--sign-key "$SIGNING_KEY_FILE"';
-  const args = [sign, p.registry && `--registry ${p.registry}`, p.s3 && `--s3 ${p.s3}`, p.webhook && `--webhook ${p.webhook}`].filter(Boolean).join(' ');
+  const args = [sign, p.registry && `--registry ${p.registry} --oci-tag "$GITHUB_REF_NAME"`, p.s3 && `--s3 ${p.s3}`, p.webhook && `--webhook ${p.webhook}`].filter(Boolean).join(' ');
   const download = cells.map((c) => ({ uses: artifactActions(flavor).download, with: { name: jobId(c), path: `images/${c.variant}/${c.arch}` } }));
   return {
     name: 'publish',
@@ -57,11 +65,11 @@ function publishJob(cells: readonly Cell[], config: CiConfig, flavor: Flavor): R
     'runs-on': config.runners.amd64,
     ...(flavor === 'github' ? { permissions: { contents: 'write', 'id-token': 'write', packages: 'write' } } : {}),
     env: {
-      POWERNODE_WEBHOOK_SECRET: '${{ secrets.POWERNODE_WEBHOOK_SECRET }}',
+      [SECRET_ENV.webhookSecret]: '${{ secrets.POWERNODE_WEBHOOK_SECRET }}',
       AWS_ACCESS_KEY_ID: '${{ secrets.AWS_ACCESS_KEY_ID }}',
       AWS_SECRET_ACCESS_KEY: '${{ secrets.AWS_SECRET_ACCESS_KEY }}',
-      REGISTRY_USERNAME: '${{ secrets.REGISTRY_USERNAME }}',
-      REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}',
+      [SECRET_ENV.registryUsername]: '${{ secrets.REGISTRY_USERNAME }}',
+      [SECRET_ENV.registryPassword]: '${{ secrets.REGISTRY_PASSWORD }}',
       ...(flavor === 'gitea' ? { SIGNING_KEY_FILE: '${{ runner.temp }}/signing-key.pem' } : {}),
     },
     steps: [
@@ -69,7 +77,7 @@ function publishJob(cells: readonly Cell[], config: CiConfig, flavor: Flavor): R
       { name: 'Set up', run: 'sudo ./setup.sh --no-build' },
       ...download,
       ...(flavor === 'gitea' ? [{ name: 'Signing key', run: 'printf "%s" "${{ secrets.SIGNING_KEY }}" > "$SIGNING_KEY_FILE"' }] : []),
-      { name: 'Sign, push, upload, notify', run: `build publish --out images ${args}` },
+      { name: 'Sign, push, upload, notify', run: flavor === 'github' ? `${OIDC_TOKEN}\nbuild publish --out images ${args}` : `build publish --out images ${args}` },
     ],
   };
 }

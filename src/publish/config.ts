@@ -38,15 +38,25 @@ function loadFile(path: string, problems: string[]): Values {
   }
 }
 
+/** The environment variables publishing reads secrets from (each also as `<NAME>_FILE`). */
+export const SECRET_ENV = {
+  signKeyPassphrase: 'POWERNODE_SIGN_KEY_PASSPHRASE',
+  identityToken: 'SIGSTORE_ID_TOKEN',
+  registryUsername: 'POWERNODE_REGISTRY_USERNAME',
+  registryPassword: 'POWERNODE_REGISTRY_PASSWORD',
+  webhookSecret: 'POWERNODE_WEBHOOK_SECRET',
+  releaseToken: 'POWERNODE_RELEASE_TOKEN',
+} as const;
+
 const str = (v: Values, k: string): string | undefined => (typeof v[k] === 'string' ? v[k] : undefined);
 const bool = (v: Values, k: string): boolean => v[k] === true;
 
 function signConfig(v: Values, env: NodeJS.ProcessEnv, redactor: Redactor, problems: string[]): SignConfig | undefined {
   const keyFile = str(v, 'sign-key');
   if (keyFile && bool(v, 'keyless')) problems.push('--sign-key and --keyless: choose one');
-  if (keyFile) return { mode: 'key', keyFile: resolve(keyFile), passphrase: readSecret(env, 'POWERNODE_SIGN_KEY_PASSPHRASE', redactor) };
+  if (keyFile) return { mode: 'key', keyFile: resolve(keyFile), passphrase: readSecret(env, SECRET_ENV.signKeyPassphrase, redactor) };
   if (!bool(v, 'keyless')) return undefined;
-  const identityToken = readSecret(env, 'SIGSTORE_ID_TOKEN', redactor);
+  const identityToken = readSecret(env, SECRET_ENV.identityToken, redactor);
   if (!identityToken) problems.push('--keyless: set SIGSTORE_ID_TOKEN (or SIGSTORE_ID_TOKEN_FILE) to an OIDC identity token');
   return { mode: 'keyless', fulcioUrl: str(v, 'fulcio-url') ?? DEFAULT_FULCIO, rekorUrl: str(v, 'rekor-url') ?? DEFAULT_REKOR, identityToken: identityToken ?? '' };
 }
@@ -61,8 +71,8 @@ function registryConfig(v: Values, outRoot: string, env: NodeJS.ProcessEnv, reda
     derived: str(v, 'oci-layout') === undefined,
     tag: str(v, 'oci-tag'),
     mountFrom: str(v, 'oci-mount-from'),
-    username: readSecret(env, 'POWERNODE_REGISTRY_USERNAME', redactor),
-    password: readSecret(env, 'POWERNODE_REGISTRY_PASSWORD', redactor),
+    username: readSecret(env, SECRET_ENV.registryUsername, redactor),
+    password: readSecret(env, SECRET_ENV.registryPassword, redactor),
   };
 }
 
@@ -94,7 +104,7 @@ export function resolvePublishConfig(
     validUrl('--webhook', webhookUrl, problems);
     validUrl('--release', releaseUrl, problems);
     validUrl('--s3-endpoint', str(v, 's3-endpoint'), problems);
-    const secret = webhookUrl ? readSecret(env, 'POWERNODE_WEBHOOK_SECRET', redactor) : undefined;
+    const secret = webhookUrl ? readSecret(env, SECRET_ENV.webhookSecret, redactor) : undefined;
     if (webhookUrl && !secret) problems.push('--webhook: set POWERNODE_WEBHOOK_SECRET (or POWERNODE_WEBHOOK_SECRET_FILE); deliveries are always signed');
     const releaseTag = str(v, 'release-tag');
     if (releaseUrl && !releaseTag) problems.push('--release: also pass --release-tag TAG');
@@ -104,7 +114,7 @@ export function resolvePublishConfig(
       sign: signConfig(v, env, redactor, problems),
       registry: registryConfig(v, outRoot, env, redactor, problems),
       s3: s3Url ? s3Config(s3Url, str(v, 's3-endpoint'), problems) : undefined,
-      release: releaseUrl ? { url: releaseUrl.replace(/\/+$/, ''), tag: releaseTag ?? '', token: readSecret(env, 'POWERNODE_RELEASE_TOKEN', redactor) } : undefined,
+      release: releaseUrl ? { url: releaseUrl.replace(/\/+$/, ''), tag: releaseTag ?? '', token: readSecret(env, SECRET_ENV.releaseToken, redactor) } : undefined,
       webhook: webhookUrl && secret ? { url: webhookUrl, secret } : undefined,
       retry: { ...DEFAULT_RETRY, baseMs: Number.isFinite(baseMs) && baseMs >= 0 ? baseMs : DEFAULT_RETRY.baseMs },
     };
