@@ -11,7 +11,7 @@ PACKAGES=(
   qemu-system-x86 qemu-system-arm qemu-user-static binfmt-support qemu-utils
   ovmf qemu-efi-aarch64 fsverity cpio zstd xz-utils tar
   xorriso grub-common grub-pc-bin grub-efi-amd64-bin mtools dosfstools e2fsprogs erofs-utils squashfs-tools fdisk
-  shellcheck skopeo umoci docker-registry openssh-server ipxe curl git attr
+  shellcheck skopeo umoci docker-registry apache2-utils openssh-server ipxe curl git attr
   podman runc busybox-static
 )
 

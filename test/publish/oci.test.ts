@@ -149,3 +149,29 @@ test('publish --registry without --oci-layout pushes the index over the oci cell
     await registry.close();
   }
 });
+
+test('a registry behind basic auth: credentials from POWERNODE_REGISTRY_*, never printed; without them a clear error', async () => {
+  await using dir = await tempDir('pub-oci-auth');
+  const out = await buildMini(dir.path);
+  const layout = join(dir.path, 'oci-layout');
+  const indexDigest = await writeOciLayout(layout);
+  const password = 'pnib-s3cret-pw';
+  const registry = await startRegistry(dir.path, { username: 'pnib', password });
+  try {
+    const args = ['publish', '--out', out, '--registry', `${registry.host}/${REPO}`, '--registry-insecure', '--oci-layout', layout, '--oci-tag', 'v1', '--json'];
+    const anonymous = await runCli(args, { env: { POWERNODE_PUBLISH_RETRY_BASE_MS: '10' } });
+    assert.equal(anonymous.code, 2, anonymous.stderr);
+    assert.match(anonymous.stderr, /requires authentication \(HTTP 401 on HEAD .*\): set POWERNODE_REGISTRY_USERNAME and POWERNODE_REGISTRY_PASSWORD/);
+    const wrong = await runCli(args, { env: { POWERNODE_PUBLISH_RETRY_BASE_MS: '10', POWERNODE_REGISTRY_USERNAME: 'pnib', POWERNODE_REGISTRY_PASSWORD: 'wrong-pw' } });
+    assert.equal(wrong.code, 2, wrong.stderr);
+    assert.match(wrong.stderr, /refused the credentials from POWERNODE_REGISTRY_USERNAME\/POWERNODE_REGISTRY_PASSWORD \(HTTP 401/);
+    const r = await runCli(args, { env: { POWERNODE_REGISTRY_USERNAME: 'pnib', POWERNODE_REGISTRY_PASSWORD: password } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { oci: { digest: string } }).oci.digest, indexDigest);
+    for (const text of [r.stdout, r.stderr, wrong.stdout, wrong.stderr]) assert.ok(!text.includes(password) && !text.includes('wrong-pw'), 'a password was printed');
+    const raw = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--creds', `pnib:${password}`, '--raw', `docker://${registry.host}/${REPO}:v1`], { encoding: 'utf8' });
+    assert.equal((JSON.parse(raw) as { mediaType: string }).mediaType, 'application/vnd.oci.image.index.v1+json');
+  } finally {
+    await registry.close();
+  }
+});

@@ -6,6 +6,7 @@
 import { open } from 'node:fs/promises';
 import { httpError, PublishError, toPublishError } from '../errors.js';
 import { answerChallenge, parseChallenge, type Credentials } from './auth.js';
+import { SECRET_ENV } from '../config.js';
 import type { Descriptor, LocalBlob } from './types.js';
 
 /** Upload chunk: bounded memory whatever the blob size. */
@@ -42,6 +43,12 @@ export class RegistryClient {
         await res.body?.cancel();
         const answer = challenge && await answerChallenge(challenge, this.target.credentials, `repository:${this.target.repository}:pull,push`, this.signal);
         if (answer) { this.authorization = answer; res = await send(); }
+        if (res.status === 401) {
+          await res.body?.cancel();
+          throw new PublishError('config', this.target.credentials
+            ? `registry ${this.target.host} refused the credentials from ${SECRET_ENV.registryUsername}/${SECRET_ENV.registryPassword} (HTTP 401 on ${method} ${new URL(url).pathname})`
+            : `registry ${this.target.host} requires authentication (HTTP 401 on ${method} ${new URL(url).pathname}): set ${SECRET_ENV.registryUsername} and ${SECRET_ENV.registryPassword} (or their _FILE forms)`);
+        }
       }
       return res;
     } catch (cause) {
