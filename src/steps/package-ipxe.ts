@@ -2,8 +2,8 @@
  * ipxe: a netboot bundle directory: the kernel, the initrd, the live root image, `boot.ipxe`
  * (ipxe/boot-script.ts) and, on amd64, Debian's iPXE binaries (ipxe.efi, snponly.efi for UEFI,
  * undionly.kpxe for BIOS PXE). Debian builds iPXE for x86 only: the arm64 bundle carries no iPXE
- * binary; its boot.ipxe serves an iPXE the operator provides, or the kernel and initrd are loaded
- * by UEFI HTTP boot of a boot loader (not built here).
+ * binary; its boot.ipxe serves an iPXE the operator builds for arm64 EFI. No UEFI HTTP boot
+ * loader is built (see ARM64_NOTE), and the arm64 bundle is not netbooted by `build smoke`.
  */
 import { copyFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +17,10 @@ import { liveImageFile, liveImageTools, makeLiveImage } from './live/rootfs-imag
 import { err, ok } from '../util/result.js';
 
 export const BOOT_SCRIPT = 'boot.ipxe';
+
+/** Recorded in the arm64 cell's facts: what the bundle is for without an iPXE binary. */
+const ARM64_NOTE = 'Debian ships no arm64 iPXE: chain boot.ipxe from an iPXE built for arm64 EFI (bin-arm64-efi/snp.efi). '
+  + 'UEFI HTTP boot of vmlinuz alone is not offered: the EFI stub cannot fetch the initrd over HTTP. Booted arm64 paths: iso, arm64-uefi.';
 
 export const ipxePackager: StepImpl = {
   tools: (step, config) => {
@@ -44,7 +48,7 @@ export const ipxePackager: StepImpl = {
     return ok({
       kver: inputs.value.kver, cmdline, base_url: baseUrl.value, live_image: p.rootfs_image, live_image_bytes: (await stat(live.value)).size,
       ipxe_binaries: [...IPXE_BINARIES[arch]],
-      ...(arch === 'arm64' ? { note: 'Debian ships no arm64 iPXE: bring your own, or load the kernel and initrd by UEFI HTTP boot' } : {}),
+      ...(arch === 'arm64' ? { note: ARM64_NOTE } : {}),
     });
   },
 };
