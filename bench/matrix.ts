@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { buildPlan } from '../src/plan/graph.js';
@@ -40,6 +40,7 @@ async function buildableVariants(): Promise<string[]> {
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'pnib-bench-'));
   try {
+    const loadBefore = loadavg();
     const variants = await buildableVariants();
     const sel = ['--arch', arch, '--variant', variants.join(',')];
     process.stderr.write(`bench: ${variants.length} cell(s) for ${arch}: ${variants.join(', ')}\n`);
@@ -55,7 +56,10 @@ async function main(): Promise<void> {
       await rm(join(work, `naive-cache-${v}`), { recursive: true, force: true });
     }
     const f = (s: number): string => `${s.toFixed(1)} s`;
+    const load = (l: number[]): string => l.map((x) => x.toFixed(1)).join(' ');
     process.stdout.write([
+      `machine            ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load ${load(loadBefore)} before, ${load(loadavg())} after`,
+      `cells              ${variants.length} (${arch}: ${variants.join(', ')})`,
       `cold matrix        ${f(cold)}`,
       `naive loop         ${f(naive)}   cold/naive = ${(cold / naive).toFixed(2)}x (goal <= 0.3x with the full matrix)`,
       `warm no-op         ${f(warm)}   warm/cold = ${(warm / cold).toFixed(3)}x (goal <= 5 s)`,

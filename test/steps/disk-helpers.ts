@@ -22,8 +22,8 @@ export interface DiskFacts {
   [k: string]: unknown;
 }
 
-export async function loadFacts(cellDir: string, stepId: string): Promise<DiskFacts> {
-  const manifest = JSON.parse(await readFile(join(cellDir, 'build-manifest.json'), 'utf8')) as { facts: Record<string, DiskFacts> };
+export async function loadFacts<T = DiskFacts>(cellDir: string, stepId: string): Promise<T> {
+  const manifest = JSON.parse(await readFile(join(cellDir, 'build-manifest.json'), 'utf8')) as { facts: Record<string, T> };
   const facts = manifest.facts[stepId];
   if (!facts) throw new Error(`no facts for ${stepId} in ${cellDir}`);
   return facts;
