@@ -34,7 +34,7 @@ export class PlainRenderer implements Renderer {
       case 'step-done': this.write(`[${e.id}] done in ${seconds(e.durationMs)}`); break;
       case 'step-failed': this.write(`[${e.id}] FAILED\n${formatStepFailure(e.failure)}`); break;
       case 'step-skipped': this.write(`[${e.id}] skipped: ${e.reason}`); break;
-      case 'cell-written': this.write(`[${e.id}] wrote ${e.dir}`); break;
+      case 'cell-written': this.write(`[${e.id}] ${e.written ? 'wrote' : 'up to date:'} ${e.dir}`); break;
       default: assertNever(e, 'event');
     }
   }

@@ -39,4 +39,4 @@ export type RunEvent =
   | { type: 'step-done'; id: StepId; durationMs: number }
   | { type: 'step-failed'; id: StepId; failure: StepFailure }
   | { type: 'step-skipped'; id: StepId; reason: string }
-  | { type: 'cell-written'; id: StepId; dir: string };
+  | { type: 'cell-written'; id: StepId; dir: string; /** false: already in place, unchanged. */ written: boolean };

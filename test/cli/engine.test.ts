@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, cp, writeFile } from 'node:fs/promises';
+import { readFile, readdir, cp, stat, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { FIXTURES, runCli, tempDir } from '../helpers.js';
@@ -32,6 +32,18 @@ test('build writes SHA256SUMS (sha256sum -c passes) and build-manifest.json; a r
   assert.equal(again.code, 0, again.stderr);
   assert.doesNotMatch(again.stderr, /started/);
   assert.equal((again.stderr.match(/cached/g) ?? []).length, 4);
+  // The cell in place is current: nothing is copied again, the files keep their inodes.
+  assert.match(again.stderr, /\[kernel-initrd@amd64\] up to date: /);
+  const inode = async (f: string): Promise<number> => (await stat(join(cell, f))).ino;
+  const before = await inode('initrd.img');
+  const third = await runCli([...opts(dir.path), '--arch', 'amd64']);
+  assert.match(third.stderr, /up to date: /);
+  assert.equal(await inode('initrd.img'), before);
+  // A file changed in the output (or a different manifest) makes the cell be written again.
+  await writeFile(join(cell, 'cmdline'), 'tampered\n');
+  const fourth = await runCli([...opts(dir.path), '--arch', 'amd64']);
+  assert.match(fourth.stderr, /\[kernel-initrd@amd64\] wrote /);
+  execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: cell });
 });
 
 test('two builds from empty caches give identical artifacts and an identical manifest core', async () => {

@@ -85,8 +85,8 @@ export async function buildCommand(args: ParsedArgs, controller: AbortController
           run: { ...run, duration_ms: Date.now() - started },
           toolbox: toolbox && { digest: toolbox.digest, key: toolbox.key },
         });
-        const dir = await writeCellOutput(outRoot, cellFiles(step, entries), manifest);
-        renderer.onEvent({ type: 'cell-written', id: step.id, dir });
+        const { dir, written } = await writeCellOutput(outRoot, cellFiles(step, entries), manifest);
+        renderer.onEvent({ type: 'cell-written', id: step.id, dir, written });
       },
     });
     await renderer.finish();
