@@ -7,13 +7,16 @@
 #   powernode.live=LABEL=NAME|UUID=ID|/dev/NODE
 #           a filesystem (the ISO 9660 of a CD or of a hybrid ISO written to a disk)
 #           holding live/rootfs.squashfs or live/rootfs.erofs; waited for up to 30 s,
-#           mounted read-only at /run/powernode/live-media.
+#           mounted read-only at /run/powernode/live-media. A filesystem that is itself
+#           the root (an EROFS or squashfs root partition: raw with root_fs: erofs; it
+#           has usr/lib/os-release) is used as the lowest layer directly.
 #   powernode.live=http://HOST[:PORT]/PATH
 #           the image itself, fetched by busybox wget into /run/powernode/live-image
 #           (RAM: the VM needs the image size on top of the initrd) over the first
 #           NIC, configured by udhcpc for the download only.
 #
-# The image is loop-mounted (file system type detected by mount) at /run/powernode/live.
+# The image is loop-mounted (file system type detected by mount) at /run/powernode/live;
+# a root partition is moved there.
 # What it does not do: no integrity check of the image (use powernode.image= for a
 # verified root), no persistence (the upper layer is a tmpfs), no HTTPS, no copy-to-RAM
 # of a device-backed image (the medium must stay attached).
@@ -41,16 +44,20 @@ live_find_device() {
     refuse "live: no device $1 within 30 s"
 }
 
-# live_from_device SOURCE: sets PN_LIVE_FILE to the image on the mounted medium.
+# live_from_device SOURCE: sets PN_LIVE_FILE to the image on the mounted medium, or
+# to nothing when the medium is the root itself.
 live_from_device() {
     live_find_device "$1"
+    load_modules squashfs erofs
     mkdir -p "$PN_LIVE_MEDIA"
     mount -o ro "$PN_LIVE_DEV" "$PN_LIVE_MEDIA" || refuse "live: cannot mount $PN_LIVE_DEV"
     for pn_name in live/rootfs.squashfs live/rootfs.erofs; do
         PN_LIVE_FILE=$PN_LIVE_MEDIA/$pn_name
         [ ! -f "$PN_LIVE_FILE" ] || return 0
     done
-    refuse "live: no live/rootfs.squashfs or live/rootfs.erofs on $PN_LIVE_DEV"
+    PN_LIVE_FILE=
+    [ ! -e "$PN_LIVE_MEDIA/usr/lib/os-release" ] || return 0
+    refuse "live: $PN_LIVE_DEV holds neither live/rootfs.squashfs, live/rootfs.erofs nor a root filesystem"
 }
 
 # live_from_http URL: downloads the image; sets PN_LIVE_FILE.
@@ -79,6 +86,10 @@ mount_live() {
     esac
     load_modules loop squashfs erofs
     mkdir -p "$PN_LIVE"
-    mount -o ro,loop "$PN_LIVE_FILE" "$PN_LIVE" || refuse "live: cannot mount the image ${PN_LIVE_FILE#"$PN_RUN/"}"
+    if [ -z "$PN_LIVE_FILE" ]; then
+        mount --move "$PN_LIVE_MEDIA" "$PN_LIVE" || refuse "live: cannot move the root $PN_LIVE_DEV to $PN_LIVE"
+    else
+        mount -o ro,loop "$PN_LIVE_FILE" "$PN_LIVE" || refuse "live: cannot mount the image ${PN_LIVE_FILE#"$PN_RUN/"}"
+    fi
     say "POWERNODE-LIVE-OK source=$1"
 }

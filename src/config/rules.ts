@@ -76,8 +76,20 @@ const kernelPinnedPerArch: Rule = ({ variants, pins }) => {
   }));
 };
 
+/** An EROFS root is read-only: it is booted as the lowest layer of 90powernode's overlay. */
+const erofsRootBootsThroughPowernode: Rule = ({ variants }) =>
+  variants.flatMap((v) => {
+    const p = v.data.packager;
+    if (p.type !== 'raw' || p.root_fs !== 'erofs') return [];
+    return Object.entries(p.cmdline).filter(([, c]) => !/(^|\s)root=powernode(\s|$)/.test(c) || !/(^|\s)powernode\.live=\S/.test(c)).map(([arch]) => ({
+      file: v.file, path: `packager.cmdline.${arch}`,
+      message: 'root_fs: erofs is read-only and boots under a RAM overlay: expected "root=powernode powernode.live=/dev/disk/by-partlabel/root" in place of root=...',
+    }));
+  });
+
 export const RULES: readonly Rule[] = [
   nameMatchesFile, archesUnique, arm64OnlyPackagers, needsCoverPackager, cmdlinePerArch, qcow2FromRaw, kernelPinnedPerArch,
+  erofsRootBootsThroughPowernode,
 ];
 
 export function checkRules(config: ParsedConfig): ConfigIssue[] {

@@ -20,6 +20,7 @@ import { RPI4_FILE } from '../steps/package-rpi4.js';
 import { ISO_FILE } from '../steps/package-iso.js';
 import { cdBootArgv } from './iso-boot.js';
 import { netbootArgv, prepareTftp, STAGE2 } from './netboot.js';
+import { MANIFEST_FILE } from '../run/materialize.js';
 import { assertNever, err, ok, type Result } from '../util/result.js';
 
 export interface BootTarget {
@@ -50,7 +51,16 @@ const LIVE_ROOT = /POWERNODE-ROOT-OK/;
 /** 90powernode refused the root: no point waiting for the timeout. */
 const ROOT_REFUSED = /POWERNODE-ROOT-REFUSED/;
 const LIVE: Pick<PreparedBoot, 'until' | 'fail'> = { until: LIVE_ROOT, fail: ROOT_REFUSED };
-const liveWatch = (t: BootTarget): Pick<PreparedBoot, 'until' | 'fail'> => (t.packager === 'iso' ? LIVE : {});
+/**
+ * Boots that must also bring up the root=powernode union: the ISO, and disks whose recorded
+ * command line asks for it (raw with `root_fs: erofs`, and qcow2 converted from one).
+ */
+async function liveWatch(t: BootTarget): Promise<Pick<PreparedBoot, 'until' | 'fail'>> {
+  if (t.packager === 'iso') return LIVE;
+  const manifest = JSON.parse(await readFile(join(t.dir, MANIFEST_FILE), 'utf8').catch(() => '{}')) as { facts?: Record<string, { cmdline?: unknown }> };
+  const powernodeRoot = Object.values(manifest.facts ?? {}).some((f) => typeof f.cmdline === 'string' && /(^|\s)root=powernode(\s|$)/.test(f.cmdline));
+  return powernodeRoot ? LIVE : {};
+}
 
 /** What to run, a line that must also appear (rpi4, live roots) and one that fails the boot. */
 export interface PreparedBoot { argv: string[]; until?: RegExp; fail?: RegExp }
@@ -69,7 +79,7 @@ export async function prepareBoot(kind: BootKind, t: BootTarget): Promise<Result
     case 'aavmf': {
       const disk = diskOf(t);
       if (!existsSync(disk.file)) return missing(disk.file);
-      return ok({ argv: diskBootArgv({ kind, arch: t.arch, disk: disk.file, format: disk.format, accel: t.accel, identity }), ...liveWatch(t) });
+      return ok({ argv: diskBootArgv({ kind, arch: t.arch, disk: disk.file, format: disk.format, accel: t.accel, identity }), ...(await liveWatch(t)) });
     }
     case 'cd-seabios':
     case 'cd-ovmf':

@@ -18,14 +18,16 @@ export function gptDiskTools(arch: Arch): ToolSpec[] {
 }
 
 export const rawPackager: StepImpl = {
-  tools: (step) => gptDiskTools(step.arch),
+  tools: (step, config) => {
+    const v = config.variants.get(step.variant ?? '');
+    return [...gptDiskTools(step.arch), ...(v?.packager.type === 'raw' && v.packager.root_fs === 'erofs' ? [TOOLS.mkfsErofs] : [])];
+  },
   async run(ctx) {
     const variant = ctx.config.variants.get(ctx.step.variant ?? '');
     if (variant?.packager.type !== 'raw') throw new Error(`invariant: ${ctx.step.id} misplanned`);
     const p = variant.packager;
-    if (p.root_fs !== 'ext4') return err({ code: 'check', message: `${ctx.step.id}: root_fs "${p.root_fs}" is not implemented yet (ext4 is)` });
     const cmdline = p.cmdline[ctx.step.arch];
     if (!cmdline) return err({ code: 'check', message: `${ctx.step.id}: no cmdline for ${ctx.step.arch} in variants/${variant.name}.yaml` });
-    return buildGptDisk(ctx, { sizeMiB: p.size_mib, espMiB: p.esp_mib, cmdline: cmdline.trim(), output: RAW_FILE });
+    return buildGptDisk(ctx, { sizeMiB: p.size_mib, espMiB: p.esp_mib, cmdline: cmdline.trim(), output: RAW_FILE, rootFs: p.root_fs });
   },
 };

@@ -5,8 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cp, open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli, sums, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
+import { REPO_ROOT, runCli, sums, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
 import { cellUuid } from '../../src/steps/disk/guid.js';
 import { loadFacts, rangeSha256, readSector0, seedSharedStages, sfdiskJson, type DiskFacts } from './disk-helpers.js';
 
@@ -55,4 +56,39 @@ test('raw/amd64 + qcow2/amd64: rebuilt in a fresh cache from the same stage outp
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr + again.stdout, /\[raw@amd64\] done in/, 'the disk was rebuilt, not taken from a cache');
   for (const v of ['raw', 'qcow2']) assert.deepEqual(await sums(join(dir.path, 'out', v, 'amd64')), await sums(join(SHARED_OUT, v, 'amd64')));
+});
+
+test('raw/amd64 with root_fs: erofs: an EROFS root partition, booted read-only under the RAM overlay (SeaBIOS, OVMF), byte-identical rebuild', { timeout: 30 * 60_000 }, async () => {
+  await using dir = await tempDir('disk-erofs');
+  const project = join(dir.path, 'project');
+  for (const d of ['variants', 'manifests', 'dracut', 'modules.d']) await cp(join(REPO_ROOT, d), join(project, d), { recursive: true });
+  const rawYaml = join(project, 'variants/raw.yaml');
+  await writeFile(rawYaml, (await readFile(rawYaml, 'utf8')).replace('root_fs: ext4', 'root_fs: erofs')
+    .replaceAll('root=PARTLABEL=root ro', 'root=powernode powernode.live=/dev/disk/by-partlabel/root'));
+  const erofs = ['--project', project, '--arch', 'amd64', '--variant', 'raw'];
+  const out = join(dir.path, 'out');
+  const built = await runCli([...erofs, '--out', out, '--cache-dir', SHARED_CACHE]);
+  assert.equal(built.code, 0, built.stderr);
+  const cellDir = join(out, 'raw', 'amd64');
+  const facts = await loadFacts<DiskFacts & { filesystems: { root: { type: string } } }>(cellDir, 'raw@amd64');
+  assert.equal(facts.filesystems.root.type, 'erofs');
+  const root = facts.partition_table.partitions.find((p) => p.name === 'root');
+  assert.ok(root);
+  const superblock = Buffer.alloc(4);
+  const fh = await open(join(cellDir, 'disk.raw'), 'r');
+  try { await fh.read(superblock, 0, 4, root.offset_bytes + 1024); } finally { await fh.close(); }
+  assert.equal(superblock.readUInt32LE(0), 0xe0f5e1e2, 'EROFS superblock magic at 1024 bytes into the root partition');
+
+  const smoke = await runCli(['smoke', ...erofs, '--out', out, '--identity', 'erofs-node-1', '--timeout', '300']);
+  process.stderr.write(smoke.stdout);
+  assert.equal(smoke.code, 0, smoke.stderr);
+  for (const fw of ['seabios', 'ovmf']) assert.match(smoke.stdout, new RegExp(`smoke raw/amd64 ${fw}: POWERNODE-INIT-OK id=erofs-node-1`));
+  assert.equal((smoke.stdout.match(/then: .*POWERNODE-ROOT-OK/g) ?? []).length, 2, 'the union over the EROFS root came up on both boots');
+
+  const cache = join(dir.path, 'cache');
+  await seedSharedStages(SHARED_CACHE, cache, erofs);
+  const again = await runCli([...erofs, '--out', join(dir.path, 'out2'), '--cache-dir', cache], { env: { TZ: 'Asia/Tokyo', LC_ALL: 'C' } });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr + again.stdout, /\[raw@amd64\] done in/);
+  assert.deepEqual(await sums(join(dir.path, 'out2', 'raw', 'amd64')), await sums(cellDir));
 });

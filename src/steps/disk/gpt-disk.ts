@@ -2,11 +2,13 @@
  * The GPT disk shared by `raw` (amd64, arm64) and `arm64-uefi`:
  *   1  bios  1 MiB   GRUB i386-pc core.img (amd64 only; boot.img in the MBR points at it)
  *   2  esp   FAT32   EFI/BOOT/BOOT{X64,AA64}.EFI (GRUB), vmlinuz, initrd.img
- *   3  root  ext4    the root filesystem (label "root", PARTLABEL "root")
+ *   3  root  ext4    the root filesystem (label "root", PARTLABEL "root"), or EROFS (raw with
+ *                    `root_fs: erofs`: read-only, the lowest layer of 90powernode's RAM overlay,
+ *                    `root=powernode powernode.live=/dev/disk/by-partlabel/root`)
  * GRUB's config lives in its memdisk and finds the ESP by its volume id, so BIOS and UEFI boot
  * the very same kernel and initrd files.
  */
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Arch } from '../../config/types.js';
 import type { StepContext } from '../types.js';
@@ -19,6 +21,7 @@ import { grubConfig, makeGrubImage, type GrubTarget } from './grub.js';
 import { installBootSector, patchCoreImage } from './bios-boot.js';
 import { assembleDisk, partitionFacts } from './assemble.js';
 import { diskInputs, type DiskInputs } from './inputs.js';
+import { liveImageInvocation } from '../live/rootfs-image.js';
 import { err, ok, type Result } from '../../util/result.js';
 
 export const GRUB_HOST_DIR = '/usr/lib/grub';
@@ -31,6 +34,8 @@ export interface GptDiskOptions {
   cmdline: string;
   /** Output file inside ctx.outDir. */
   output: string;
+  /** The root partition's filesystem (default ext4). */
+  rootFs?: 'ext4' | 'erofs';
 }
 
 export const EFI_TARGET: Readonly<Record<Arch, { target: GrubTarget; file: string }>> = {
@@ -88,6 +93,16 @@ async function biosPartition(j: DiskJob, image: string): Promise<Result<number, 
 
 const rootFs = (j: DiskJob): Ext4Options => rootExt4Options(j.scope, partitionByName(j.plan, 'root').sizeMiB, j.ctx.config.pins.source_date_epoch);
 
+/** The read-only root: the unpacked tree as EROFS (as the live images are made), UUID as ext4's would be. */
+async function makeErofsRoot(j: DiskJob, image: string): Promise<Result<void, StepFailure>> {
+  const { argv, env } = liveImageInvocation({ type: 'erofs', root: j.inputs.root, output: image, sourceDateEpoch: j.ctx.config.pins.source_date_epoch, uuid: rootFs(j).uuid });
+  const r = await j.ctx.exec({ argv, env, purpose: 'make the EROFS root filesystem' });
+  if (!r.ok) return err({ code: 'exec', failure: r.error });
+  const size = (await stat(image)).size;
+  const room = partitionByName(j.plan, 'root').sizeMiB * MIB;
+  return size <= room ? ok(undefined) : err({ code: 'check', message: `the EROFS root (${size} bytes) does not fit the root partition (${room} bytes): raise size_mib` });
+}
+
 export async function buildGptDisk(ctx: StepContext, o: GptDiskOptions): Promise<Result<Record<string, unknown>, StepFailure>> {
   const inputs = await diskInputs(ctx);
   if (!inputs.ok) return inputs;
@@ -98,7 +113,8 @@ export async function buildGptDisk(ctx: StepContext, o: GptDiskOptions): Promise
   if (!esp.ok) return esp;
   const bios = images.has('bios') ? await biosPartition(j, images.get('bios') ?? '') : ok(null);
   if (!bios.ok) return bios;
-  const fs = await makeExt4(ctx, rootFs(j), j.inputs.root, images.get('root') ?? '');
+  const rootType = o.rootFs ?? 'ext4';
+  const fs = rootType === 'erofs' ? await makeErofsRoot(j, images.get('root') ?? '') : await makeExt4(ctx, rootFs(j), j.inputs.root, images.get('root') ?? '');
   if (!fs.ok) return fs;
   const disk = join(ctx.outDir, o.output);
   const a = await assembleDisk(ctx, j.plan, images, disk);
@@ -109,7 +125,7 @@ export async function buildGptDisk(ctx: StepContext, o: GptDiskOptions): Promise
     kver: j.inputs.kver,
     cmdline: o.cmdline,
     boot: { bios: bios.value !== null ? 'grub i386-pc' : null, uefi: `grub ${efi.target}`, efi_path: `/EFI/BOOT/${efi.file}` },
-    filesystems: { esp: { type: 'vfat', label: 'ESP', volume_id: fatUuidString(j.espVolumeId) }, root: { type: 'ext4', label: 'root', uuid: rootFs(j).uuid } },
+    filesystems: { esp: { type: 'vfat', label: 'ESP', volume_id: fatUuidString(j.espVolumeId) }, root: rootType === 'erofs' ? { type: 'erofs', uuid: rootFs(j).uuid } : { type: 'ext4', label: 'root', uuid: rootFs(j).uuid } },
     partition_table: await partitionFacts(j.plan, images, ctx.signal),
   });
 }
