@@ -3,10 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { runCli, tempDir } from '../helpers.js';
-import { buildMini, cellDir, writeKeyPair } from './helpers.js';
+import { buildMini, cellDir, serve, writeKeyPair } from './helpers.js';
 import { resettingProxy, S3_ENV, startS3 } from './s3-server.js';
 import { createS3Client } from '../../src/publish/s3/client.js';
 import { putObject } from '../../src/publish/s3/upload.js';
@@ -74,6 +75,46 @@ test('a 20 MiB multipart upload survives a connection reset mid-upload and reads
     direct.destroy();
     const again = await putObject(c, { bucket: 'images', key: 'big/big.img', file, sha256, size: data.length }, { policy: { attempts: 2, baseMs: 10, maxMs: 50 } });
     assert.equal(again, 'exists');
+  } finally {
+    process.env = saved;
+    c.destroy();
+    await proxy.close();
+    await s3.close();
+  }
+});
+
+test('a multipart upload that keeps failing is aborted (AbortMultipartUpload sent): no orphaned parts left to bill', async () => {
+  await using dir = await tempDir('pub-s3-abort');
+  const s3 = await startS3(join(dir.path, 's3'), ['images']);
+  // Every UploadPart gets a 500; everything else is forwarded. The requests are recorded.
+  const seen: string[] = [];
+  const upstream = new URL(s3.endpoint);
+  const proxy = await serve((req, res) => {
+    const url = req.url ?? '/';
+    seen.push(`${req.method ?? ''} ${url}`);
+    if (req.method === 'PUT' && /[?&]partNumber=/.test(url)) {
+      req.resume();
+      req.on('end', () => { res.statusCode = 500; res.setHeader('content-type', 'application/xml'); res.end('<Error><Code>InternalError</Code><Message>injected</Message></Error>'); });
+      return;
+    }
+    const forward = httpRequest({ host: upstream.hostname, port: Number(upstream.port), method: req.method, path: url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    forward.on('error', () => { res.statusCode = 502; res.end(); });
+    req.pipe(forward);
+  });
+  const file = join(dir.path, 'big.img');
+  await writeFile(file, randomBytes(12 << 20));
+  const saved = { ...process.env };
+  Object.assign(process.env, S3_ENV);
+  const c = createS3Client({ endpoint: proxy.url, maxAttempts: 1 });
+  try {
+    await assert.rejects(putObject(c, { bucket: 'images', key: 'big/abort.img', file, sha256: '0'.repeat(64), size: 12 << 20 }, { policy: { attempts: 2, baseMs: 10, maxMs: 20 } }));
+    const created = seen.filter((r) => r.startsWith('POST /images/big/abort.img?uploads')).length;
+    const aborted = seen.filter((r) => /^DELETE \/images\/big\/abort\.img\?.*uploadId=/.test(r)).length;
+    assert.ok(created >= 1, seen.join('\n'));
+    assert.equal(aborted, created, `every multipart upload started is aborted:\n${seen.join('\n')}`);
   } finally {
     process.env = saved;
     c.destroy();
