@@ -1,7 +1,7 @@
 /**
  * arm64-uefi: the generic UEFI arm64 image (Pi 5 with UEFI firmware, Ampere, SBCs, ARM clouds):
- * the same GPT layout as raw/arm64 (ESP with GRUB arm64-efi as BOOTAA64.EFI, kernel and initrd;
- * ext4 root). See disk/gpt-disk.ts.
+ * the same GPT layout as raw/arm64 (ESP with GRUB arm64-efi, or systemd-boot, as BOOTAA64.EFI,
+ * kernel and initrd; ext4 root). See disk/gpt-disk.ts.
  */
 import type { StepImpl } from './types.js';
 import { buildGptDisk } from './disk/gpt-disk.js';
@@ -15,7 +15,6 @@ export const arm64UefiPackager: StepImpl = {
     if (variant?.packager.type !== 'arm64-uefi') throw new Error(`invariant: ${ctx.step.id} misplanned`);
     const p = variant.packager;
     if (ctx.step.arch !== 'arm64') return err({ code: 'check', message: `${ctx.step.id}: arm64-uefi images are arm64 only` });
-    if (p.bootloader !== 'grub') return err({ code: 'check', message: `${ctx.step.id}: bootloader "${p.bootloader}" is not implemented yet (grub is)` });
-    return buildGptDisk(ctx, { sizeMiB: p.size_mib, espMiB: p.esp_mib, cmdline: p.cmdline.trim(), output: RAW_FILE });
+    return buildGptDisk(ctx, { sizeMiB: p.size_mib, espMiB: p.esp_mib, cmdline: p.cmdline.trim(), output: RAW_FILE, bootloader: p.bootloader });
   },
 };

@@ -44,6 +44,7 @@ test('cross-field rules: arm64-only packagers, qcow2 source, cmdline per arch', 
   await edit('variants/qcow2.yaml', 'from: raw', 'from: iso');
   await edit('variants/kernel-initrd.yaml', '    arm64: console=ttyAMA0 panic=-1 rd.shell=0 rd.emergency=poweroff\n', '');
   await edit('variants/raw.yaml', 'root_fs: ext4', 'root_fs: erofs');
+  await edit('variants/arm64-uefi.yaml', 'bootloader: grub', 'bootloader: systemd-boot');
   const config = await loadConfig(dir.path);
   assert.ok(!config.ok);
   const byFile = Object.fromEntries(config.error.map((i) => [`${i.file}|${i.path}`, i.message]));
@@ -51,6 +52,7 @@ test('cross-field rules: arm64-only packagers, qcow2 source, cmdline per arch', 
   assert.match(byFile['variants/qcow2.yaml|packager.from'] ?? '', /packager "raw" \(raw\)/);
   assert.match(byFile['variants/kernel-initrd.yaml|packager.cmdline.arm64'] ?? '', /required/);
   for (const a of ['amd64', 'arm64']) assert.match(byFile[`variants/raw.yaml|packager.cmdline.${a}`] ?? '', /root_fs: erofs .*expected "root=powernode powernode\.live=/);
+  assert.match(byFile['manifests/pins.yaml|packages.arm64'] ?? '', /systemd-boot .*add "systemd-boot-efi"/);
 });
 
 test('invalid YAML names the file and line', async () => {

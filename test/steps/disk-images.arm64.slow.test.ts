@@ -7,12 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runCli, sums, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
+import { REPO_ROOT, runCli, sums, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
 import { cellUuid } from '../../src/steps/disk/guid.js';
-import { loadFacts, rangeSha256, seedSharedStages, sfdiskJson } from './disk-helpers.js';
+import { loadFacts, rangeSha256, seedSharedStages, sfdiskJson, type DiskFacts } from './disk-helpers.js';
 
 const run = promisify(execFile);
 const select = ['--arch', 'arm64', '--variant', 'raw,arm64-uefi,rpi4'];
@@ -75,4 +75,46 @@ test('arm64 disks: rebuilt in a fresh cache from the same stage outputs, byte-id
   const again = await runCli([...select, '--out', join(dir.path, 'out'), '--cache-dir', cache], { env: { TZ: 'Asia/Tokyo', LC_ALL: 'C' } });
   assert.equal(again.code, 0, again.stderr);
   for (const v of ['raw', 'arm64-uefi', 'rpi4']) assert.deepEqual(await sums(join(dir.path, 'out', v, 'arm64')), await sums(cell(v)));
+});
+
+test('arm64-uefi with bootloader: systemd-boot: BOOTAA64.EFI is systemd-boot with one loader entry; boots under AAVMF; byte-identical rebuild', { timeout: 60 * 60_000 }, async () => {
+  await using dir = await tempDir('disk-sdboot');
+  const project = join(dir.path, 'project');
+  for (const d of ['variants', 'manifests', 'dracut', 'modules.d']) await cp(join(REPO_ROOT, d), join(project, d), { recursive: true });
+  const edit = async (f: string, from: string, to: string): Promise<void> => {
+    const p = join(project, f);
+    const text = await readFile(p, 'utf8');
+    assert.ok(text.includes(from), `${f}: "${from}"`);
+    await writeFile(p, text.replace(from, to));
+  };
+  await edit('variants/arm64-uefi.yaml', 'bootloader: grub', 'bootloader: systemd-boot');
+  // Its own root: systemd-boot-efi joins the arm64 packages (a second arm64 bootstrap).
+  await edit('manifests/pins.yaml', 'arm64: [grub-efi-arm64-bin, raspi-firmware]', 'arm64: [grub-efi-arm64-bin, raspi-firmware, systemd-boot-efi]');
+  const sel = ['--project', project, '--arch', 'arm64', '--variant', 'arm64-uefi'];
+  const out = join(dir.path, 'out');
+  const built = await runCli([...sel, '--out', out, '--cache-dir', SHARED_CACHE]);
+  assert.equal(built.code, 0, built.stderr);
+  const cellDir = join(out, 'arm64-uefi', 'arm64');
+  const facts = await loadFacts<DiskFacts & { boot: { uefi: string; loader_entry: string }; cmdline: string }>(cellDir, 'arm64-uefi@arm64');
+  assert.equal(facts.boot.uefi, 'systemd-boot');
+  const esp = facts.partition_table.partitions[0];
+  const at = `${join(cellDir, 'disk.raw')}@@${esp?.offset_bytes ?? 0}`;
+  const env = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
+  const entry = (await run('mtype', ['-i', at, `::${facts.boot.loader_entry}`], { env })).stdout;
+  assert.match(entry, new RegExp(`^options ${facts.cmdline}$`, 'm'));
+  assert.match(entry, /^linux \/vmlinuz$/m);
+  await using efi = await tempDir('sdboot-efi');
+  await run('mcopy', ['-i', at, '::/EFI/BOOT/BOOTAA64.EFI', join(efi.path, 'BOOTAA64.EFI')], { env });
+  assert.ok((await readFile(join(efi.path, 'BOOTAA64.EFI'))).includes('systemd-boot'), 'BOOTAA64.EFI is systemd-boot');
+
+  const smoke = await runCli(['smoke', ...sel, '--out', out, '--identity', 'sdboot-node-1', '--timeout', '300']);
+  process.stderr.write(smoke.stdout);
+  assert.equal(smoke.code, 0, smoke.stderr);
+  assert.match(smoke.stdout, /smoke arm64-uefi\/arm64 aavmf: POWERNODE-INIT-OK id=sdboot-node-1/);
+
+  const cache = join(dir.path, 'cache');
+  await seedSharedStages(SHARED_CACHE, cache, sel);
+  const again = await runCli([...sel, '--out', join(dir.path, 'out2'), '--cache-dir', cache], { env: { TZ: 'Asia/Tokyo', LC_ALL: 'C' } });
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(await sums(join(dir.path, 'out2', 'arm64-uefi', 'arm64')), await sums(cellDir));
 });

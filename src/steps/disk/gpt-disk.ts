@@ -6,9 +6,11 @@
  *                    `root_fs: erofs`: read-only, the lowest layer of 90powernode's RAM overlay,
  *                    `root=powernode powernode.live=/dev/disk/by-partlabel/root`)
  * GRUB's config lives in its memdisk and finds the ESP by its volume id, so BIOS and UEFI boot
- * the very same kernel and initrd files.
+ * the very same kernel and initrd files. arm64-uefi may use systemd-boot instead: the root's
+ * systemd-bootaa64.efi as BOOTAA64.EFI, loader/loader.conf and one Boot Loader Spec entry
+ * (loader/entries/powernode.conf) for the same kernel and initrd.
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Arch } from '../../config/types.js';
 import type { StepContext } from '../types.js';
@@ -16,7 +18,7 @@ import type { StepFailure } from '../../run/types.js';
 import { fatUuidString, shortId, type IdScope } from './guid.js';
 import { GPT_TYPE, MIB, planDisk, partitionByName, rootType, startLba, type DiskPlan, type PartSpec } from './layout.js';
 import { makeExt4, rootExt4Options, type Ext4Options } from './ext4.js';
-import { makeFat } from './fat.js';
+import { makeFat, type FatFile } from './fat.js';
 import { grubConfig, makeGrubImage, type GrubTarget } from './grub.js';
 import { installBootSector, patchCoreImage } from './bios-boot.js';
 import { assembleDisk, partitionFacts } from './assemble.js';
@@ -36,6 +38,24 @@ export interface GptDiskOptions {
   output: string;
   /** The root partition's filesystem (default ext4). */
   rootFs?: 'ext4' | 'erofs';
+  /** The UEFI boot loader (default grub; systemd-boot on arm64 only). */
+  bootloader?: 'grub' | 'systemd-boot';
+}
+
+/** systemd-boot's EFI binary in the root (Debian package systemd-boot-efi), per arch. */
+const SYSTEMD_BOOT_EFI: Readonly<Record<Arch, string>> = {
+  amd64: 'usr/lib/systemd/boot/efi/systemd-bootx64.efi',
+  arm64: 'usr/lib/systemd/boot/efi/systemd-bootaa64.efi',
+};
+export const LOADER_ENTRY = '/loader/entries/powernode.conf';
+
+/** loader.conf and the one entry, as written to the ESP. Pure. */
+export function systemdBootFiles(cmdline: string): { loaderConf: string; entry: string } {
+  return {
+    // timeout 0: boot the default at once (a key held at power-on still shows the menu).
+    loaderConf: 'default powernode.conf\ntimeout 0\neditor no\n',
+    entry: `title Powernode\nlinux ${KERNEL_ON_ESP}\ninitrd ${INITRD_ON_ESP}\noptions ${cmdline}\n`,
+  };
 }
 
 export const EFI_TARGET: Readonly<Record<Arch, { target: GrubTarget; file: string }>> = {
@@ -64,13 +84,31 @@ const grubText = (j: DiskJob, serial: boolean): string => grubConfig({
   bootFsUuid: fatUuidString(j.espVolumeId), kernelPath: KERNEL_ON_ESP, initrdPath: INITRD_ON_ESP, cmdline: j.o.cmdline, serial,
 });
 
-async function espPartition(j: DiskJob, image: string): Promise<Result<void, StepFailure>> {
+/** The ESP's boot loader files: GRUB with its memdisk config, or systemd-boot with its entry. */
+async function bootLoaderFiles(j: DiskJob): Promise<Result<FatFile[], StepFailure>> {
   const efi = EFI_TARGET[j.ctx.step.arch];
-  const efiImage = join(j.ctx.workDir, efi.file);
-  const g = await makeGrubImage(j.ctx, efi.target, moduleDir(j.inputs.root, efi.target), grubText(j, false), efiImage);
-  if (!g.ok) return g;
+  if ((j.o.bootloader ?? 'grub') === 'grub') {
+    const efiImage = join(j.ctx.workDir, efi.file);
+    const g = await makeGrubImage(j.ctx, efi.target, moduleDir(j.inputs.root, efi.target), grubText(j, false), efiImage);
+    return g.ok ? ok([{ source: efiImage, dest: `/EFI/BOOT/${efi.file}` }]) : g;
+  }
+  const binary = join(j.inputs.root, SYSTEMD_BOOT_EFI[j.ctx.step.arch]);
+  if (!(await stat(binary).then((st) => st.isFile(), () => false))) {
+    return err({ code: 'check', message: `${j.ctx.step.id}: bootloader systemd-boot needs /${SYSTEMD_BOOT_EFI[j.ctx.step.arch]} in the root: add systemd-boot-efi to packages.${j.ctx.step.arch} in manifests/pins.yaml` });
+  }
+  const { loaderConf, entry } = systemdBootFiles(j.o.cmdline);
+  const conf = join(j.ctx.workDir, 'loader.conf');
+  const entryFile = join(j.ctx.workDir, 'powernode.conf');
+  await writeFile(conf, loaderConf);
+  await writeFile(entryFile, entry);
+  return ok([{ source: binary, dest: `/EFI/BOOT/${efi.file}` }, { source: conf, dest: '/loader/loader.conf' }, { source: entryFile, dest: LOADER_ENTRY }]);
+}
+
+async function espPartition(j: DiskJob, image: string): Promise<Result<void, StepFailure>> {
+  const loader = await bootLoaderFiles(j);
+  if (!loader.ok) return loader;
   const files = [
-    { source: efiImage, dest: `/EFI/BOOT/${efi.file}` },
+    ...loader.value,
     { source: j.inputs.kernel, dest: KERNEL_ON_ESP },
     { source: j.inputs.initrd, dest: INITRD_ON_ESP },
   ];
@@ -124,7 +162,12 @@ export async function buildGptDisk(ctx: StepContext, o: GptDiskOptions): Promise
   return ok({
     kver: j.inputs.kver,
     cmdline: o.cmdline,
-    boot: { bios: bios.value !== null ? 'grub i386-pc' : null, uefi: `grub ${efi.target}`, efi_path: `/EFI/BOOT/${efi.file}` },
+    boot: {
+      bios: bios.value !== null ? 'grub i386-pc' : null,
+      uefi: (o.bootloader ?? 'grub') === 'grub' ? `grub ${efi.target}` : 'systemd-boot',
+      efi_path: `/EFI/BOOT/${efi.file}`,
+      ...(o.bootloader === 'systemd-boot' ? { loader_entry: LOADER_ENTRY } : {}),
+    },
     filesystems: { esp: { type: 'vfat', label: 'ESP', volume_id: fatUuidString(j.espVolumeId) }, root: rootType === 'erofs' ? { type: 'erofs', uuid: rootFs(j).uuid } : { type: 'ext4', label: 'root', uuid: rootFs(j).uuid } },
     partition_table: await partitionFacts(j.plan, images, ctx.signal),
   });
