@@ -89,7 +89,7 @@ const erofsRootBootsThroughPowernode: Rule = ({ variants }) =>
 
 /** systemd-boot is copied out of the root: the package that ships it must be in the root. */
 const systemdBootInRoot: Rule = ({ variants, pins }) => {
-  const packages = [...pins.data.packages.common, ...(pins.data.packages.arm64 ?? [])];
+  const packages = [...pins.data.packages.common, ...pins.data.packages.arm64];
   if (packages.includes('systemd-boot-efi')) return [];
   return variants.filter((v) => v.data.packager.type === 'arm64-uefi' && v.data.packager.bootloader === 'systemd-boot').map(() => ({
     file: pins.file, path: 'packages.arm64', message: 'bootloader: systemd-boot takes systemd-bootaa64.efi from the root: add "systemd-boot-efi"',
