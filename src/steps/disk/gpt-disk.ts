@@ -129,11 +129,11 @@ async function biosPartition(j: DiskJob, image: string): Promise<Result<number, 
   return ok(startLba(part));
 }
 
-const rootFs = (j: DiskJob): Ext4Options => rootExt4Options(j.scope, partitionByName(j.plan, 'root').sizeMiB, j.ctx.config.pins.source_date_epoch);
+const rootExt4 = (j: DiskJob): Ext4Options => rootExt4Options(j.scope, partitionByName(j.plan, 'root').sizeMiB, j.ctx.config.pins.source_date_epoch);
 
 /** The read-only root: the unpacked tree as EROFS (as the live images are made), UUID as ext4's would be. */
 async function makeErofsRoot(j: DiskJob, image: string): Promise<Result<void, StepFailure>> {
-  const { argv, env } = liveImageInvocation({ type: 'erofs', root: j.inputs.root, output: image, sourceDateEpoch: j.ctx.config.pins.source_date_epoch, uuid: rootFs(j).uuid });
+  const { argv, env } = liveImageInvocation({ type: 'erofs', root: j.inputs.root, output: image, sourceDateEpoch: j.ctx.config.pins.source_date_epoch, uuid: rootExt4(j).uuid });
   const r = await j.ctx.exec({ argv, env, purpose: 'make the EROFS root filesystem' });
   if (!r.ok) return err({ code: 'exec', failure: r.error });
   const size = (await stat(image)).size;
@@ -152,7 +152,7 @@ export async function buildGptDisk(ctx: StepContext, o: GptDiskOptions): Promise
   const bios = images.has('bios') ? await biosPartition(j, images.get('bios') ?? '') : ok(null);
   if (!bios.ok) return bios;
   const rootType = o.rootFs ?? 'ext4';
-  const fs = rootType === 'erofs' ? await makeErofsRoot(j, images.get('root') ?? '') : await makeExt4(ctx, rootFs(j), j.inputs.root, images.get('root') ?? '');
+  const fs = rootType === 'erofs' ? await makeErofsRoot(j, images.get('root') ?? '') : await makeExt4(ctx, rootExt4(j), j.inputs.root, images.get('root') ?? '');
   if (!fs.ok) return fs;
   const disk = join(ctx.outDir, o.output);
   const a = await assembleDisk(ctx, j.plan, images, disk);
@@ -168,7 +168,7 @@ export async function buildGptDisk(ctx: StepContext, o: GptDiskOptions): Promise
       efi_path: `/EFI/BOOT/${efi.file}`,
       ...(o.bootloader === 'systemd-boot' ? { loader_entry: LOADER_ENTRY } : {}),
     },
-    filesystems: { esp: { type: 'vfat', label: 'ESP', volume_id: fatUuidString(j.espVolumeId) }, root: rootType === 'erofs' ? { type: 'erofs', uuid: rootFs(j).uuid } : { type: 'ext4', label: 'root', uuid: rootFs(j).uuid } },
+    filesystems: { esp: { type: 'vfat', label: 'ESP', volume_id: fatUuidString(j.espVolumeId) }, root: rootType === 'erofs' ? { type: 'erofs', uuid: rootExt4(j).uuid } : { type: 'ext4', label: 'root', uuid: rootExt4(j).uuid } },
     partition_table: await partitionFacts(j.plan, images, ctx.signal),
   });
 }
