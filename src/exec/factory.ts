@@ -37,8 +37,8 @@ export interface ChosenExecutor {
   executor: Executor;
   /** The toolbox commands run in; null on the host. Recorded in the manifest's core. */
   toolbox: Toolbox | null;
-  /** Set for SSH builders: every step runs remotely (the builders check their own tools). */
-  remote?: { steps: StepRegistry; close(): void };
+  /** Set for SSH builders: every step runs remotely (the builders check their own tools and report their versions). */
+  remote?: { steps: StepRegistry; toolVersions: Record<string, string>; close(): void };
 }
 
 export type ExecutorSetupFailure = { code: 'usage' | 'toolbox'; message: string };
@@ -98,5 +98,6 @@ async function sshBuilders(ssh: NonNullable<ExecutorRequest['ssh']>, host: Execu
   const pool = new BuilderPool(builders.value);
   // Commands of the run itself (none today) stay local; the name records the builders.
   const executor: Executor = { name: pool.names.join(','), run: (i, o) => host.run(i, o), which: (p) => host.which(p) };
-  return ok({ executor, toolbox: null, remote: { steps: remoteSteps(pool), close: () => { pool.close(); } } });
+  const toolVersions: Record<string, string> = {};
+  return ok({ executor, toolbox: null, remote: { steps: remoteSteps(pool, toolVersions), toolVersions, close: () => { pool.close(); } } });
 }

@@ -65,7 +65,22 @@ async function sync(ex: SshExecutor, files: readonly FileTransfer[], signal: Abo
   return upload(ex, files.filter((f) => have.get(f.remote) !== f.sha256), signal);
 }
 
-async function attempt(ctx: StepContext, ex: SshExecutor): Promise<Attempt> {
+/** The line `build step` prints with the versions of the tools its preflight found. */
+export const TOOLS_LINE = '@pnib-tools ';
+
+/**
+ * Tool versions reported by the builders, for the build manifest: one entry per program; when
+ * two builders ran different versions of a program, both are recorded (`a | b`, sorted).
+ */
+export function mergeToolVersions(into: Record<string, string>, versions: Readonly<Record<string, string>>): void {
+  for (const [program, version] of Object.entries(versions)) {
+    const seen = new Set(into[program]?.split(' | ') ?? []);
+    seen.add(version);
+    into[program] = [...seen].sort().join(' | ');
+  }
+}
+
+async function attempt(ctx: StepContext, ex: SshExecutor, reportTools: (versions: Record<string, string>) => void): Promise<Attempt> {
   const { workdir, command } = ex.builder;
   const project = posix.join(workdir, 'project');
   const cache = posix.join(workdir, 'cache');
@@ -75,7 +90,11 @@ async function attempt(ctx: StepContext, ex: SshExecutor): Promise<Attempt> {
   if (!synced.ok) return synced;
   const { step } = ctx;
   const argv = [...command, 'step', '--step', step.id, '--key', step.key, '--arch', step.arch, ...(step.variant ? ['--variant', step.variant] : []), '--project', project, '--cache-dir', cache];
-  const ran = await ex.run({ argv, purpose: `${step.id} on ${ex.builder.name}` }, { signal: ctx.signal, onLine: (l) => { ctx.log(l); } });
+  const onLine = (l: string, stream: 'stdout' | 'stderr'): void => {
+    if (stream === 'stdout' && l.startsWith(TOOLS_LINE)) reportTools(JSON.parse(l.slice(TOOLS_LINE.length)) as Record<string, string>);
+    else ctx.log(l);
+  };
+  const ran = await ex.run({ argv, purpose: `${step.id} on ${ex.builder.name}` }, { signal: ctx.signal, onLine });
   if (!ran.ok) return ran.error.code === 'disconnected' ? err({ code: 'ssh-disconnected', builder: ex.builder.name, message: 'connection dropped during the step', cause: ran.error }) : err({ code: 'exec', failure: ran.error });
   const entryDir = posix.join(cache, 'steps', step.key);
   const recordFile = join(ctx.workDir, 'remote-record.json');
@@ -90,8 +109,11 @@ async function attempt(ctx: StepContext, ex: SshExecutor): Promise<Attempt> {
   return fetched.ok ? ok({ ...record.facts }) : fetched;
 }
 
-/** Runs every step on the pool's builders, moving a step to another builder when its connection drops. */
-export function remoteSteps(pool: BuilderPool): StepRegistry {
+/**
+ * Runs every step on the pool's builders, moving a step to another builder when its connection
+ * drops. `toolVersions` collects what the builders report (see mergeToolVersions).
+ */
+export function remoteSteps(pool: BuilderPool, toolVersions: Record<string, string>): StepRegistry {
   const impl: StepImpl = {
     tools: () => [],
     async run(ctx) {
@@ -104,7 +126,7 @@ export function remoteSteps(pool: BuilderPool): StepRegistry {
         }
         tried.add(ex.name);
         try {
-          const r = await attempt(ctx, ex);
+          const r = await attempt(ctx, ex, (v) => { mergeToolVersions(toolVersions, v); });
           // Facts stay deterministic: which builder ran the step is logged, not recorded.
           if (r.ok) { ctx.log(`built on ${ex.name}`); return r; }
           if (!('builder' in r.error)) return err(r.error);

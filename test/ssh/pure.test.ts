@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { remoteCommand, shQuote } from '../../src/ssh/quote.js';
 import { loadBuildersFile, parseSshUrl } from '../../src/ssh/builders.js';
 import { fingerprint, knownHostKeys } from '../../src/ssh/host-key.js';
+import { mergeToolVersions } from '../../src/ssh/remote-step.js';
 import { tempDir } from '../helpers.js';
 
 test('remoteCommand: every word is quoted; /bin/sh gives the argv back unchanged', () => {
@@ -54,4 +55,12 @@ test('builders file: all problems reported with their paths; keys read relative 
   assert.match(e.error, /builders\.0\.url/);
   assert.match(e.error, /builders\.0\.arches\.0/);
   assert.match(e.error, /builders\.0\.host_key/);
+});
+
+test('mergeToolVersions: one entry per program; builders that disagree are both recorded, sorted', () => {
+  const into: Record<string, string> = {};
+  mergeToolVersions(into, { bwrap: '0.8.0', zstd: '1.5.4' });
+  mergeToolVersions(into, { bwrap: '0.8.0', cpio: '2.13' });
+  mergeToolVersions(into, { bwrap: '0.11.0' });
+  assert.deepEqual(into, { bwrap: '0.11.0 | 0.8.0', zstd: '1.5.4', cpio: '2.13' });
 });

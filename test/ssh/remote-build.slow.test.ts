@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI, runCli, sums, tempDir } from '../helpers.js';
 import { SELECT, hostReference, seedCache } from '../exec/host-reference.js';
@@ -38,6 +38,9 @@ test('ssh builders: kernel-initrd/amd64 built remotely equals the host build; a 
     assert.ok(killed, 'builder A was never killed');
     assert.match(built.stderr, /trying another builder/);
     process.stderr.write(`ssh build with one hand-over: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    // The builders' own tool versions are recorded, as a host build records the host's.
+    const manifest = JSON.parse(await readFile(join(dir.path, 'out', 'kernel-initrd', 'amd64', 'build-manifest.json'), 'utf8')) as { tools: Record<string, string> };
+    for (const t of ['bwrap', 'zstd', 'mmdebstrap']) assert.match(manifest.tools[t] ?? '', /\d/, `tools.${t}: ${JSON.stringify(manifest.tools)}`);
     const mine = await sums(join(dir.path, 'out', 'kernel-initrd', 'amd64'));
     for (const f of ['vmlinuz', 'cmdline', 'initrd.img']) assert.equal(mine[f], host[f], `${f} differs from the host build`);
   } finally {

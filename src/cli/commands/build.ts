@@ -59,7 +59,8 @@ export async function buildCommand(args: ParsedArgs, controller: AbortController
   });
   if (!chosen.ok) { process.stderr.write(chosen.error.message + '\n'); return chosen.error.code === 'usage' ? EXIT.usage : EXIT.preflight; }
   const { executor, toolbox, remote } = chosen.value;
-  const tools = remote ? { ok: true as const, value: { versions: {} } } : await preflight(executor, toolsFor(plan.value, config.value), controller.signal);
+  // SSH builders check their own tools; the versions they report fill remote.toolVersions as steps run.
+  const tools = remote ? { ok: true as const, value: { versions: remote.toolVersions } } : await preflight(executor, toolsFor(plan.value, config.value), controller.signal);
   if (!tools.ok) { process.stderr.write(formatMissing(tools.error) + '\n'); return EXIT.preflight; }
 
   const outRoot = resolve(common.out);

@@ -16,6 +16,7 @@ import { StepCache } from '../../run/cache.js';
 import { runPlan } from '../../run/scheduler.js';
 import { PlainRenderer } from '../../run/render.js';
 import { stepRegistry, toolsFor } from '../../steps/registry.js';
+import { TOOLS_LINE } from '../../ssh/remote-step.js';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -40,6 +41,8 @@ export async function stepCommand(args: ParsedArgs, controller: AbortController)
   const cache = new StepCache(stepCacheRoot(cacheRoot, chosen.value.toolbox));
   const tools = await preflight(chosen.value.executor, toolsFor(sub, config.value), controller.signal);
   if (!tools.ok) { process.stderr.write(formatMissing(tools.error) + '\n'); return EXIT.preflight; }
+  // For the caller's manifest: the versions of the tools this builder runs the step with.
+  process.stdout.write(`${TOOLS_LINE}${JSON.stringify(tools.value.versions)}\n`);
   await mkdir(join(cache.root, 'work'), { recursive: true });
   const workRoot = await mkdtemp(join(cache.root, 'work', 'step-'));
   const renderer = new PlainRenderer(undefined, true);
