@@ -1,12 +1,24 @@
 /** Shared test helpers: the repo root, temp dirs, and running the real CLI. */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 export const CLI = join(REPO_ROOT, 'bin', 'build.js');
+
+/** The project's build inputs (variants/, manifests/, dracut/, modules.d/) copied to `dest`, to edit for a test. */
+export async function copyProject(dest: string): Promise<void> {
+  for (const d of ['variants', 'manifests', 'dracut', 'modules.d']) await cp(join(REPO_ROOT, d), join(dest, d), { recursive: true });
+}
+
+/** Replaces `from` (which must be there) by `to` in a file. */
+export async function editFile(path: string, from: string, to: string): Promise<void> {
+  const text = await readFile(path, 'utf8');
+  if (!text.includes(from)) throw new Error(`${path}: "${from}" not found`);
+  await writeFile(path, text.replace(from, to));
+}
 
 export async function tempDir(prefix: string): Promise<{ path: string; [Symbol.asyncDispose](): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), `pnib-${prefix}-`));

@@ -1,13 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, writeFile, readFile } from 'node:fs/promises';
+import { writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
-import { REPO_ROOT, tempDir } from '../helpers.js';
-
-async function copyProject(dest: string): Promise<void> {
-  for (const d of ['variants', 'manifests', 'dracut', 'modules.d']) await cp(join(REPO_ROOT, d), join(dest, d), { recursive: true });
-}
+import { copyProject, editFile, REPO_ROOT, tempDir } from '../helpers.js';
 
 test('the shipped configuration loads: 8 variants, pinned kernel per arch', async () => {
   const config = await loadConfig(REPO_ROOT);
@@ -36,10 +32,7 @@ test('every problem is reported at once, with file, field path and what was expe
 test('cross-field rules: arm64-only packagers, qcow2 source, cmdline per arch', async () => {
   await using dir = await tempDir('rules');
   await copyProject(dir.path);
-  const edit = async (f: string, from: string, to: string): Promise<void> => {
-    const p = join(dir.path, f);
-    await writeFile(p, (await readFile(p, 'utf8')).replace(from, to));
-  };
+  const edit = (f: string, from: string, to: string): Promise<void> => editFile(join(dir.path, f), from, to);
   await edit('variants/rpi4.yaml', 'arches: [arm64]', 'arches: [amd64, arm64]');
   await edit('variants/qcow2.yaml', 'from: raw', 'from: iso');
   await edit('variants/kernel-initrd.yaml', '    arm64: console=ttyAMA0 panic=-1 rd.shell=0 rd.emergency=poweroff\n', '');

@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, open, readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT, runCli, sums, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
+import { copyProject, editFile, runCli, sums, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
 import { cellUuid } from '../../src/steps/disk/guid.js';
 import { loadFacts, rangeSha256, readSector0, seedSharedStages, sfdiskJson, type DiskFacts } from './disk-helpers.js';
 
@@ -61,10 +61,10 @@ test('raw/amd64 + qcow2/amd64: rebuilt in a fresh cache from the same stage outp
 test('raw/amd64 with root_fs: erofs: an EROFS root partition, booted read-only under the RAM overlay (SeaBIOS, OVMF), byte-identical rebuild', { timeout: 30 * 60_000 }, async () => {
   await using dir = await tempDir('disk-erofs');
   const project = join(dir.path, 'project');
-  for (const d of ['variants', 'manifests', 'dracut', 'modules.d']) await cp(join(REPO_ROOT, d), join(project, d), { recursive: true });
+  await copyProject(project);
   const rawYaml = join(project, 'variants/raw.yaml');
-  await writeFile(rawYaml, (await readFile(rawYaml, 'utf8')).replace('root_fs: ext4', 'root_fs: erofs')
-    .replaceAll('root=PARTLABEL=root ro', 'root=powernode powernode.live=/dev/disk/by-partlabel/root'));
+  await editFile(rawYaml, 'root_fs: ext4', 'root_fs: erofs');
+  await writeFile(rawYaml, (await readFile(rawYaml, 'utf8')).replaceAll('root=PARTLABEL=root ro', 'root=powernode powernode.live=/dev/disk/by-partlabel/root'));
   const erofs = ['--project', project, '--arch', 'amd64', '--variant', 'raw'];
   const out = join(dir.path, 'out');
   const built = await runCli([...erofs, '--out', out, '--cache-dir', SHARED_CACHE]);

@@ -7,10 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT, runCli, sums, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
+import { copyProject, editFile, runCli, sums, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
 import { cellUuid } from '../../src/steps/disk/guid.js';
 import { loadFacts, rangeSha256, seedSharedStages, sfdiskJson, type DiskFacts } from './disk-helpers.js';
 
@@ -80,13 +80,8 @@ test('arm64 disks: rebuilt in a fresh cache from the same stage outputs, byte-id
 test('arm64-uefi with bootloader: systemd-boot: BOOTAA64.EFI is systemd-boot with one loader entry; boots under AAVMF; byte-identical rebuild', { timeout: 60 * 60_000 }, async () => {
   await using dir = await tempDir('disk-sdboot');
   const project = join(dir.path, 'project');
-  for (const d of ['variants', 'manifests', 'dracut', 'modules.d']) await cp(join(REPO_ROOT, d), join(project, d), { recursive: true });
-  const edit = async (f: string, from: string, to: string): Promise<void> => {
-    const p = join(project, f);
-    const text = await readFile(p, 'utf8');
-    assert.ok(text.includes(from), `${f}: "${from}"`);
-    await writeFile(p, text.replace(from, to));
-  };
+  await copyProject(project);
+  const edit = (f: string, from: string, to: string): Promise<void> => editFile(join(project, f), from, to);
   await edit('variants/arm64-uefi.yaml', 'bootloader: grub', 'bootloader: systemd-boot');
   // Its own root: systemd-boot-efi joins the arm64 packages (a second arm64 bootstrap).
   await edit('manifests/pins.yaml', 'arm64: [grub-efi-arm64-bin, raspi-firmware]', 'arm64: [grub-efi-arm64-bin, raspi-firmware, systemd-boot-efi]');

@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT, runCli, sums, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
+import { copyProject, runCli, sums, tempDir, SHARED_CACHE, SHARED_OUT } from '../helpers.js';
 
 const CELL = join(SHARED_OUT, 'kernel-initrd', 'amd64');
 const select = ['--arch', 'amd64', '--variant', 'kernel-initrd'];
@@ -32,8 +32,7 @@ test('kernel-initrd/amd64: built from the pinned mirror, booted in QEMU to the m
 
 test('kernel-initrd/amd64: a modules.d change rebuilds only the initramfs and what depends on it', { timeout: 30 * 60_000 }, async () => {
   await using dir = await tempDir('ki-module');
-  const { cp, appendFile } = await import('node:fs/promises');
-  for (const d of ['variants', 'manifests', 'dracut', 'modules.d']) await cp(join(REPO_ROOT, d), join(dir.path, d), { recursive: true });
+  await copyProject(dir.path);
   await appendFile(join(dir.path, 'modules.d/90powernode/powernode-init.sh'), '# a comment changes the module\n');
   const r = await runCli([...select, '--project', dir.path, '--out', join(dir.path, 'out'), '--cache-dir', SHARED_CACHE]);
   assert.equal(r.code, 0, r.stderr);
