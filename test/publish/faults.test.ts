@@ -6,12 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { runCli, tempDir } from '../helpers.js';
-import { buildMini, cellDir, freePort, readBody, serve, writeKeyPair } from './helpers.js';
+import { buildMini, cellDir, forward, freePort, readBody, serve, writeKeyPair } from './helpers.js';
 import { writeOciLayout } from './oci-fixture.js';
 import { startRegistry } from './registry-server.js';
 import { resettingProxy, S3_ENV, startS3 } from './s3-server.js';
@@ -32,10 +31,7 @@ async function registryWith500(registryHost: string) {
       res.end();
       return;
     }
-    const [host, port] = registryHost.split(':');
-    const upstream = request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (r) => { res.writeHead(r.statusCode ?? 502, r.headers); r.pipe(res); });
-    upstream.on('error', () => { res.statusCode = 502; res.end(); });
-    req.pipe(upstream);
+    forward(req, res, registryHost);
   });
   return Object.assign(server, { injected: () => injected });
 }

@@ -1,6 +1,6 @@
 /** Helpers for the publish tests: a built fixture cell, keys, free ports, tiny HTTP servers. */
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,6 +48,17 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 export interface TestServer { url: string; server: Server; close(): Promise<void> }
 
 /** A node HTTP server on 127.0.0.1:<free port>. */
+/** Passes a request on to `hostPort` (`127.0.0.1:PORT`) and its answer back: the pass-through of the fault-injecting proxies. */
+export function forward(req: IncomingMessage, res: ServerResponse, hostPort: string): void {
+  const [host, port] = hostPort.split(':');
+  const upstream = request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (r) => {
+    res.writeHead(r.statusCode ?? 502, r.headers);
+    r.pipe(res);
+  });
+  upstream.on('error', () => { res.statusCode = 502; res.end(); });
+  req.pipe(upstream);
+}
+
 export async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): Promise<TestServer> {
   const server = createServer((req, res) => {
     Promise.resolve(handler(req, res)).catch((e: unknown) => { res.statusCode = 500; res.end(String(e)); });

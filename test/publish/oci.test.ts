@@ -3,11 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { request } from 'node:http';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, tempDir } from '../helpers.js';
-import { buildMini, serve, writeKeyPair, type TestServer } from './helpers.js';
+import { buildMini, forward, serve, writeKeyPair, type TestServer } from './helpers.js';
 import { writeArchLayout, writeOciLayout } from './oci-fixture.js';
 import { startRegistry } from './registry-server.js';
 import { verifyFileSignature } from '../../src/publish/sign/verify.js';
@@ -31,13 +30,7 @@ async function faultyProxy(registryHost: string, failDigest: string): Promise<Te
       req.on('end', () => { res.statusCode = 500; res.end('{"errors":[{"code":"UNKNOWN","message":"injected"}]}'); });
       return;
     }
-    const [host, port] = registryHost.split(':');
-    const upstream = request({ host, port: Number(port), method: req.method, path: url, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    upstream.on('error', () => { res.statusCode = 502; res.end(); });
-    req.pipe(upstream);
+    forward(req, res, registryHost);
   });
   return Object.assign(server, { failures: () => failures });
 }

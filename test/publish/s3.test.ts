@@ -3,11 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { runCli, tempDir } from '../helpers.js';
-import { buildMini, cellDir, serve, writeKeyPair } from './helpers.js';
+import { buildMini, cellDir, forward, serve, writeKeyPair } from './helpers.js';
 import { resettingProxy, S3_ENV, startS3 } from './s3-server.js';
 import { createS3Client } from '../../src/publish/s3/client.js';
 import { putObject } from '../../src/publish/s3/upload.js';
@@ -88,7 +87,6 @@ test('a multipart upload that keeps failing is aborted (AbortMultipartUpload sen
   const s3 = await startS3(join(dir.path, 's3'), ['images']);
   // Every UploadPart gets a 500; everything else is forwarded. The requests are recorded.
   const seen: string[] = [];
-  const upstream = new URL(s3.endpoint);
   const proxy = await serve((req, res) => {
     const url = req.url ?? '/';
     seen.push(`${req.method ?? ''} ${url}`);
@@ -97,12 +95,7 @@ test('a multipart upload that keeps failing is aborted (AbortMultipartUpload sen
       req.on('end', () => { res.statusCode = 500; res.setHeader('content-type', 'application/xml'); res.end('<Error><Code>InternalError</Code><Message>injected</Message></Error>'); });
       return;
     }
-    const forward = httpRequest({ host: upstream.hostname, port: Number(upstream.port), method: req.method, path: url, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    forward.on('error', () => { res.statusCode = 502; res.end(); });
-    req.pipe(forward);
+    forward(req, res, new URL(s3.endpoint).host);
   });
   const file = join(dir.path, 'big.img');
   await writeFile(file, randomBytes(12 << 20));
